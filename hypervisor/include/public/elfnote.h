@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* ELF note types a Xen-aware kernel carries under the owner name "Xen". */
+#ifndef KEEL_PUBLIC_ELFNOTE_H
+#define KEEL_PUBLIC_ELFNOTE_H
+
+#define XEN_ELFNOTE_ENTRY 1
+#define XEN_ELFNOTE_HYPERCALL_PAGE 2
+#define XEN_ELFNOTE_VIRT_BASE 3
+#define XEN_ELFNOTE_PADDR_OFFSET 4
+#define XEN_ELFNOTE_XEN_VERSION 5
+#define XEN_ELFNOTE_GUEST_OS 6
+#define XEN_ELFNOTE_GUEST_VERSION 7
+#define XEN_ELFNOTE_LOADER 8
+#define XEN_ELFNOTE_PAE_MODE 9
+#define XEN_ELFNOTE_FEATURES 10
+#define XEN_ELFNOTE_SUPPORTED_FEATURES 17
+#define XEN_ELFNOTE_PHYS32_ENTRY 18
+
+#endif

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* HVM parameter indexes (HVMOP_set_param / HVMOP_get_param). */
+#ifndef KEEL_PUBLIC_HVM_PARAMS_H
+#define KEEL_PUBLIC_HVM_PARAMS_H
+
+#define HVM_PARAM_CALLBACK_IRQ 0
+#define HVM_PARAM_STORE_PFN 1
+#define HVM_PARAM_STORE_EVTCHN 2
+#define HVM_PARAM_PAE_ENABLED 4
+#define HVM_PARAM_TIMER_MODE 10
+#define HVM_PARAM_HPET_ENABLED 11
+#define HVM_PARAM_CONSOLE_PFN 17
+#define HVM_PARAM_CONSOLE_EVTCHN 18
+#define HVM_NR_PARAMS 40
+
+/* CALLBACK_IRQ value: delivery type in bits 63:56 */
+#define HVM_PARAM_CALLBACK_TYPE_SHIFT 56
+#define HVM_PARAM_CALLBACK_TYPE_GSI 0
+#define HVM_PARAM_CALLBACK_TYPE_PCI_INTX 1
+#define HVM_PARAM_CALLBACK_TYPE_VECTOR 2
+
+#endif
