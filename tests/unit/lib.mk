@@ -1,0 +1,9 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Generic hypervisor libraries (hypervisor/common/lib, allocators, cmdline, PVH ELF).
+# String and printf tests include the source under renamed symbols, so no _SRCS beyond the test.
+UNIT_TESTS += test_string test_vsnprintf
+test_string_SRCS := tests/unit/test_string.c
+test_vsnprintf_SRCS := tests/unit/test_vsnprintf.c
+# The tests #include their source file, so make must know it as a prerequisite.
+$(BUILD)/test_string: $(ROOT)/hypervisor/common/lib/string.c
+$(BUILD)/test_vsnprintf: $(ROOT)/hypervisor/common/lib/vsnprintf.c
