@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/* What a test guest sees of its runtime: console, checks, verdict, Xen detection, probes. */
+#ifndef GUEST_GUEST_H
+#define GUEST_GUEST_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <public/xen.h>
+#include <public/hvm/start_info.h>
+
+#include "arch.h"
+#include "hypercall.h"
+
+/* Xen errno values (same numbers as Linux), as hypercalls return them negated. */
+#define EPERM 1
+#define ESRCH 3
+#define EFAULT 14
+#define EINVAL 22
+#define ENOSYS 38
+
+#define __aligned(x) __attribute__((aligned(x)))
+#define __noreturn __attribute__((noreturn))
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+enum test_result { TEST_SUCCESS, TEST_SKIP, TEST_ERROR, TEST_FAILURE };
+
+/* Every guest provides this; the runtime calls it once Xen has been detected. */
+void test_main(void);
+
+/*
+ * Set by the one guest that must run without a hypervisor (selftest);
+ * every other guest reports SKIP when the Xen signature is missing.
+ */
+extern const int test_runs_without_xen;
+
+/* Boot facts. */
+extern const struct hvm_start_info *start_info;
+extern uint32_t xen_cpuid_base; /* 0 when no Xen-compatible hypervisor */
+
+/*
+ * A page inside the guest image (so its physical address is guest RAM)
+ * whose identity mapping head.S leaves non-present: a pointer to it is
+ * "unmapped" for a hypervisor that walks our page tables, as it must.
+ */
+extern uint8_t unmapped_page[PAGE_SIZE];
+
+/* Console: console_io when Xen is there, port 0xE9 otherwise. */
+void console_write(const char *buf, size_t len);
+int printf(const char *fmt, ...) __printf(1, 2);
+int vprintf(const char *fmt, va_list ap);
+int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
+
+/* Checks: each failure is printed with its expression and location. */
+#define check(cond, what) check_true(!!(cond), #cond, what, __FILE__, __LINE__)
+#define check_eq(got, want, what)                                         \
+	check_equal((int64_t)(got), (int64_t)(want), #got, what, __FILE__, \
+		    __LINE__)
+int check_true(int ok, const char *expr, const char *what, const char *file,
+	       int line);
+int check_equal(int64_t got, int64_t want, const char *expr, const char *what,
+		const char *file, int line);
+unsigned int checks_failed(void);
+
+/* Prints the one "Test result:" line, then powers the domain off. */
+__noreturn void report(enum test_result result, const char *fmt, ...)
+	__printf(2, 3);
+__noreturn void shutdown_poweroff(void);
+
+/* Xen helpers. */
+uint32_t xen_detect(void);
+long xen_console_write(const char *buf, size_t len);
+
+/*
+ * Read a byte at addr; returns 0, or 1 if that faulted (the exception is
+ * recorded in probe_vector / probe_cr2 instead of ending the test).
+ */
+int probe_read(const volatile void *addr);
+extern volatile uint64_t probe_vector, probe_cr2;
+
+/* Run fn at CPL 3 on stack_top; returns fn's RAX. See usermode.S. */
+long usermode_call(void (*fn)(void), void *stack_top);
+
+/* ACPI PM timer: an independent clock to judge the TSC by (0 if none). */
+uint16_t acpi_pm_timer_port(void);
+#define ACPI_PM_TIMER_HZ 3579545ULL
+
+/* freestanding string functions (gcc may emit calls to the first three) */
+void *memset(void *s, int c, size_t n);
+void *memcpy(void *dst, const void *src, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t max);
+int strncmp(const char *a, const char *b, size_t n);
+char *strstr(const char *haystack, const char *needle);
+
+#endif

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+/*
+ * selftest: the runtime's own test, run with or without a hypervisor: printf,
+ * exception delivery into the guest, CPL 3 round trips, the unmapped page.
+ */
+#include "guest.h"
+
+const int test_runs_without_xen = 1;
+
+extern const uint8_t user_return_42[];
+static uint8_t user_stack[4096] __aligned(16);
+
+/* CPL 3 code: returns 42 and its CS in RAX through the return gate. */
+asm(".pushsection .text\n"
+    "user_return_42:\n"
+    "	movq %cs, %rax\n"
+    "	shlq $32, %rax\n"
+    "	orq $42, %rax\n"
+    "	int $" "0x80" "\n"
+    ".popsection");
+
+static void check_printf(void)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%d %u %x %#llx %5s|%-3c|%05d %lld", -12,
+		 7u, 0xbeefu, 0x123456789abULL, "ab", 'z', 42, -(1LL << 40));
+	check(!strncmp(buf, "-12 7 beef 0x123456789ab    ab|z  |00042 -1099511627776", 64),
+	      "snprintf formats");
+	check_eq(snprintf(buf, 4, "%s", "truncated"), 9,
+		 "snprintf returns the untruncated length");
+	check(!strncmp(buf, "tru", 4), "snprintf truncates and terminates");
+}
+
+void test_main(void)
+{
+	volatile uint8_t *null = NULL;
+	long ret;
+
+	check_printf();
+
+	check_eq(probe_read(user_stack), 0, "probe_read of a mapped page");
+	check_eq(probe_read(unmapped_page), 1, "unmapped_page faults");
+	check_eq(probe_vector, 14, "...with #PF");
+	check_eq(probe_cr2, (uintptr_t)unmapped_page, "...at its address");
+	check_eq(probe_read(null), 1, "page 0 is not mapped");
+	check_eq(probe_read((void *)0xE0000000), 0,
+		 "3.5 GiB is identity-mapped (even if nothing is there)");
+
+	ret = usermode_call((void (*)(void))user_return_42,
+			    user_stack + sizeof(user_stack));
+	check_eq(ret & 0xffffffff, 42, "CPL 3 code ran and came back");
+	check_eq(ret >> 32, GDT_USER_CS | 3, "...and it ran at CPL 3");
+	ret = usermode_call((void (*)(void))user_return_42,
+			    user_stack + sizeof(user_stack));
+	check_eq(ret & 0xffffffff, 42, "a second CPL 3 round trip");
+
+	check(read_cr0() & 0x80000000, "paging is on");
+}
