@@ -83,6 +83,10 @@ extern volatile uint64_t probe_vector, probe_cr2;
 /* Run fn at CPL 3 on stack_top; returns fn's RAX. See usermode.S. */
 long usermode_call(void (*fn)(void), void *stack_top);
 
+/* The start_info memory map: 1/0, or -1 when there is none. */
+int memmap_overlaps_ram(uint64_t start, uint64_t end);
+uint64_t non_ram_address(void);
+
 /* ACPI PM timer: an independent clock to judge the TSC by (0 if none). */
 uint16_t acpi_pm_timer_port(void);
 #define ACPI_PM_TIMER_HZ 3579545ULL
