@@ -3,6 +3,7 @@
  * comments, ';' or newline between settings, lists spanning lines. */
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cfg.h"
@@ -32,6 +33,7 @@ struct lexer {
 	int line;
 	struct keel_diags *d;
 	struct token tok;	/* current token */
+	char desc[64];		/* describe()'s words */
 };
 
 static void __attribute__((format(printf, 4, 5)))
@@ -170,8 +172,11 @@ static void next(struct lexer *lx)
 	lx->tok.type = T_ERROR;
 }
 
-static const char *describe(const struct token *t)
+/* A token as a message names it: "'vcpus'", "the string \"g\"". */
+static const char *describe(struct lexer *lx)
 {
+	const struct token *t = &lx->tok;
+
 	switch (t->type) {
 	case T_EOF: return "the end of the file";
 	case T_NEWLINE: return "the end of the line";
@@ -180,7 +185,14 @@ static const char *describe(const struct token *t)
 	case T_LBRACK: return "'['";
 	case T_RBRACK: return "']'";
 	case T_COMMA: return "','";
-	default: return t->text ? t->text : "?";
+	case T_WORD:
+		snprintf(lx->desc, sizeof(lx->desc), "'%.40s'", t->text);
+		return lx->desc;
+	case T_STRING:
+		snprintf(lx->desc, sizeof(lx->desc), "the string \"%.40s\"",
+			 t->text);
+		return lx->desc;
+	default: return "?";
 	}
 }
 
@@ -233,7 +245,7 @@ static int parse_list(struct lexer *lx, const char *key, struct kc_value *v)
 		if (lx->tok.type != T_ERROR)
 			error_at(lx, lx->tok.line, key,
 				 "expected ',' or ']' in the list, got %s",
-				 describe(&lx->tok));
+				 describe(lx));
 		return -1;
 	}
 	next(lx);
@@ -272,7 +284,7 @@ static int parse_value(struct lexer *lx, const char *key, struct kc_value *v)
 	default:
 		error_at(lx, lx->tok.line, key,
 			 "expected a value (a \"string\", a number or a [list]), got %s",
-			 describe(&lx->tok));
+			 describe(lx));
 		return -1;
 	}
 }
@@ -327,7 +339,7 @@ int kc_cfg_parse(const char *file, const char *text, size_t len,
 		if (lx.tok.type != T_WORD || !is_key(lx.tok.text)) {
 			error_at(&lx, lx.tok.line, NULL,
 				 "expected a setting (key = value), got %s",
-				 describe(&lx.tok));
+				 describe(&lx));
 			goto out;
 		}
 		s.key = lx.tok.text;
@@ -338,7 +350,7 @@ int kc_cfg_parse(const char *file, const char *text, size_t len,
 			if (lx.tok.type != T_ERROR)
 				error_at(&lx, lx.tok.line, s.key,
 					 "expected '=' after the key, got %s",
-					 describe(&lx.tok));
+					 describe(&lx));
 			free(s.key);
 			goto out;
 		}
@@ -355,7 +367,7 @@ int kc_cfg_parse(const char *file, const char *text, size_t len,
 			if (lx.tok.type != T_ERROR)
 				error_at(&lx, lx.tok.line, s.key,
 					 "unexpected %s after the value: end the setting with a newline or ';'",
-					 describe(&lx.tok));
+					 describe(&lx));
 			value_free(&s.value);
 			free(s.key);
 			goto out;
