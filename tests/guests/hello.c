@@ -23,18 +23,6 @@ static int ram_covers(const struct hvm_memmap_table_entry *map, unsigned int n,
 	return 0;
 }
 
-static int ram_overlaps(const struct hvm_memmap_table_entry *map,
-			unsigned int n, uint64_t start, uint64_t end)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		if (map[i].type == XEN_HVM_MEMMAP_TYPE_RAM &&
-		    map[i].addr < end && start < map[i].addr + map[i].size)
-			return 1;
-	return 0;
-}
-
 static void check_memmap(const struct hvm_memmap_table_entry *map,
 			 unsigned int n)
 {
@@ -56,9 +44,9 @@ static void check_memmap(const struct hvm_memmap_table_entry *map,
 	check(ram_covers(map, n, (uint64_t)(uintptr_t)pvh_entry,
 			 (uint64_t)(uintptr_t)__bss_end),
 	      "one RAM entry covers the whole guest image (loaded at its p_paddr)");
-	check(ram_overlaps(map, n, 0, 0x100000),
+	check(memmap_overlaps_ram(0, 0x100000) == 1,
 	      "there is RAM below 1 MiB (Linux needs it for its real-mode trampoline)");
-	check(!ram_overlaps(map, n, si_page, si_page + PAGE_SIZE),
+	check(memmap_overlaps_ram(si_page, si_page + PAGE_SIZE) == 0,
 	      "the start_info page is not RAM (the guest must not reuse it)");
 }
 

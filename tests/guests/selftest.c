@@ -32,6 +32,45 @@ static void check_printf(void)
 	check(!strncmp(buf, "tru", 4), "snprintf truncates and terminates");
 }
 
+static void check_pvclock_math(void)
+{
+	struct vcpu_time_info t = {
+		.tsc_timestamp = 1000,
+		.system_time = 5000,
+		.tsc_to_system_mul = 0x80000000, /* 0.5 ns per tick: 2 GHz */
+	};
+
+	check_eq(pvclock_ns(&t, 3000), 6000, "pvclock at 2 GHz");
+	check_eq(pvclock_tsc_khz(&t), 2000000, "pvclock rate 2 GHz");
+	t.tsc_shift = 1;
+	check_eq(pvclock_ns(&t, 3000), 7000, "pvclock with shift 1");
+	check_eq(pvclock_tsc_khz(&t), 1000000, "pvclock rate with shift 1");
+	t.tsc_shift = -2;
+	check_eq(pvclock_ns(&t, 3000), 5250, "pvclock with shift -2");
+	check_eq(pvclock_tsc_khz(&t), 8000000, "pvclock rate with shift -2");
+	/* The product needs 72 bits: it must not be truncated to 64. */
+	t = (struct vcpu_time_info){ .tsc_to_system_mul = 0xffffffff };
+	check_eq(pvclock_ns(&t, 1ULL << 40), (1ULL << 40) - (1ULL << 8),
+		 "pvclock 128-bit product");
+}
+
+/* Without a hypervisor (QEMU q35), the FADT must lead to a ticking PM timer. */
+static void check_pm_timer(void)
+{
+	uint16_t port = acpi_pm_timer_port();
+	uint32_t t0;
+	uint64_t tsc0;
+
+	printf("ACPI PM timer at port %#x\n", port);
+	if (xen_cpuid_base || !check(port, "FADT names a PM timer"))
+		return;
+	t0 = inl(port);
+	tsc0 = rdtsc();
+	while (inl(port) == t0 && rdtsc() - tsc0 < (1ULL << 30))
+		cpu_relax();
+	check(inl(port) != t0, "the PM timer ticks");
+}
+
 void test_main(void)
 {
 	volatile uint8_t *null = NULL;
@@ -56,4 +95,6 @@ void test_main(void)
 	check_eq(ret & 0xffffffff, 42, "a second CPL 3 round trip");
 
 	check(read_cr0() & 0x80000000, "paging is on");
+	check_pvclock_math();
+	check_pm_timer();
 }

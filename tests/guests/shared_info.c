@@ -32,51 +32,6 @@ static long add_to_physmap(domid_t domid, uint32_t space, uint64_t idx,
 			  (unsigned long)&xatp);
 }
 
-/* A consistent snapshot by the version protocol; 0 if the version stays odd. */
-static int read_time(const volatile struct vcpu_time_info *src,
-		     struct vcpu_time_info *t)
-{
-	unsigned int tries;
-	uint32_t v;
-
-	for (tries = 0; tries < VERSION_RETRIES; tries++) {
-		v = src->version;
-		rmb();
-		t->tsc_timestamp = src->tsc_timestamp;
-		t->system_time = src->system_time;
-		t->tsc_to_system_mul = src->tsc_to_system_mul;
-		t->tsc_shift = src->tsc_shift;
-		t->flags = src->flags;
-		rmb();
-		if (!(v & 1) && v == src->version) {
-			t->version = v;
-			return 1;
-		}
-		cpu_relax();
-	}
-	return 0;
-}
-
-static uint64_t pvclock_ns(const struct vcpu_time_info *t, uint64_t tsc)
-{
-	uint64_t delta = tsc - t->tsc_timestamp;
-
-	if (t->tsc_shift >= 0)
-		delta <<= t->tsc_shift;
-	else
-		delta >>= -t->tsc_shift;
-	return t->system_time +
-	       (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
-}
-
-/* The TSC rate the pvclock parameters imply (what Linux takes as tsc_khz). */
-static uint64_t pvclock_tsc_khz(const struct vcpu_time_info *t)
-{
-	uint64_t khz = (1000000ULL << 32) / t->tsc_to_system_mul;
-
-	return t->tsc_shift >= 0 ? khz >> t->tsc_shift : khz << -t->tsc_shift;
-}
-
 /*
  * How many ns really passed between two TSC reads, by a clock that is not the
  * pvclock: the ACPI PM timer, else the TSC rate of CPUID leaf 0x40000003.
@@ -133,7 +88,7 @@ static void check_pvclock(volatile struct shared_info *s)
 	uint64_t tsc0, tsc1, ns0, ns1, khz, elapsed, ref_ns;
 	const char *ref_name;
 
-	if (!check(read_time(&s->vcpu_info[0].time, &t0),
+	if (!check(pvclock_read(&s->vcpu_info[0].time, &t0),
 		   "vcpu_info[0].time.version becomes even"))
 		return;
 	printf("vcpu 0 time: version %u tsc_timestamp %#llx system_time %llu mul %#x shift %d flags %#x\n",
@@ -156,7 +111,7 @@ static void check_pvclock(volatile struct shared_info *s)
 		cpu_relax();
 	tsc1 = rdtsc();
 	ref_ns = ref_elapsed_ns(&ref, tsc1 - tsc0, &ref_name);
-	if (!check(read_time(&s->vcpu_info[0].time, &t1),
+	if (!check(pvclock_read(&s->vcpu_info[0].time, &t1),
 		   "vcpu_info[0].time.version even on the second read"))
 		return;
 	ns1 = pvclock_ns(&t1, tsc1);
@@ -189,6 +144,7 @@ static void check_wallclock(volatile struct shared_info *s)
 		rmb();
 		if (!(v & 1) && v == s->wc_version)
 			break;
+		cpu_relax();
 	}
 	check(!(v & 1), "wc_version even");
 	printf("wallclock at system time 0: %llu.%09u (version %u)\n",
@@ -196,7 +152,7 @@ static void check_wallclock(volatile struct shared_info *s)
 	check(nsec < NSEC_PER_SEC, "wc_nsec below one second");
 	check(sec > UNIX_2024_01_01 && sec < UNIX_2100_01_01,
 	      "wallclock base between 2024 and 2100 (the RTC was read)");
-	if (read_time(&s->vcpu_info[0].time, &t)) {
+	if (pvclock_read(&s->vcpu_info[0].time, &t)) {
 		now = sec + (pvclock_ns(&t, rdtsc()) + nsec) / NSEC_PER_SEC;
 		check(now > UNIX_2024_01_01 && now < UNIX_2100_01_01,
 		      "wallclock now between 2024 and 2100");

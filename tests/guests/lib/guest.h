@@ -87,6 +87,12 @@ long usermode_call(void (*fn)(void), void *stack_top);
 int memmap_overlaps_ram(uint64_t start, uint64_t end);
 uint64_t non_ram_address(void);
 
+/* pvclock: snapshot by the version protocol (0: version stayed odd), time in ns, TSC rate. */
+int pvclock_read(const volatile struct vcpu_time_info *src,
+		 struct vcpu_time_info *t);
+uint64_t pvclock_ns(const struct vcpu_time_info *t, uint64_t tsc);
+uint64_t pvclock_tsc_khz(const struct vcpu_time_info *t);
+
 /* ACPI PM timer: an independent clock to judge the TSC by (0 if none). */
 uint16_t acpi_pm_timer_port(void);
 #define ACPI_PM_TIMER_HZ 3579545ULL

@@ -30,6 +30,8 @@ pvh_entry:
 	xorl	%eax, %eax
 	rep stosl
 	movl	%ebx, start_info_paddr
+	/* fill_pt is called: a stack, in the image, for the 32-bit part. */
+	movl	$boot_stack_top, %esp
 
 	/* PML4[0] -> PDPT; PDPT[0..3] -> four page directories (4 GiB). */
 	movl	$pdpt + PTE_P_W_U, pml4
@@ -51,21 +53,32 @@ pvh_entry:
 	loop	1b
 
 	/*
-	 * The first 2 MiB (which hold the image) get 4 KiB pages so that page 0
-	 * (NULL) and unmapped_page can be left non-present.
+	 * 4 KiB pages where we want holes: page 0 (so NULL faults) in pt_low,
+	 * and unmapped_page in pt_image, which maps the 2 MiB around the image.
 	 */
-	movl	$pt0 + PTE_P_W_U, pd
-	movl	$pt0 + 8, %edi
-	movl	$PAGE_SIZE + PTE_P_W_U, %eax
-	movl	$511, %ecx
-1:	movl	%eax, (%edi)
-	addl	$PAGE_SIZE, %eax
-	addl	$8, %edi
-	loop	1b
+	movl	$pt_low, %edi
+	xorl	%eax, %eax
+	call	fill_pt
+	movl	$0, pt_low
+	movl	$pt_low + PTE_P_W_U, pd
+
+	movl	$pvh_entry, %eax
+	andl	$~0x1fffff, %eax
+	movl	$pt_image, %edi
+	call	fill_pt
+	movl	$pvh_entry, %eax
+	shrl	$21, %eax
+	movl	$pt_image + PTE_P_W_U, pd(, %eax, 8)
 	movl	$unmapped_page, %eax
 	shrl	$12, %eax
-	movl	$0, pt0(, %eax, 8)
-
+	andl	$511, %eax
+	movl	$0, pt_image(, %eax, 8)
+	/* An image in the first 2 MiB replaced pt_low: keep NULL unmapped. */
+	movl	$0, %eax
+	cmpl	$pt_image + PTE_P_W_U, pd
+	jne	1f
+	movl	%eax, pt_image
+1:
 	lgdt	gdt_ptr
 	movl	%cr4, %eax
 	orl	$CR4_PAE, %eax
@@ -80,6 +93,16 @@ pvh_entry:
 	orl	$CR0_PG + CR0_PE, %eax
 	movl	%eax, %cr0
 	ljmp	$GDT_KERNEL_CS, $long_entry
+
+/* fill_pt: EDI = page table, EAX = physical base of its 2 MiB; uses ECX. */
+fill_pt:
+	orl	$PTE_P_W_U, %eax
+	movl	$512, %ecx
+1:	movl	%eax, (%edi)
+	addl	$PAGE_SIZE, %eax
+	addl	$8, %edi
+	loop	1b
+	ret
 
 	.code64
 long_entry:
@@ -124,7 +147,9 @@ gdt_ptr:
 pml4:	.skip	PAGE_SIZE
 pdpt:	.skip	PAGE_SIZE
 pd:	.skip	4 * PAGE_SIZE
-pt0:	.skip	PAGE_SIZE
+pt_low:	.skip	PAGE_SIZE
+pt_image:
+	.skip	PAGE_SIZE
 	.globl unmapped_page
 unmapped_page:
 	.skip	PAGE_SIZE
