@@ -7,18 +7,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <public/errno.h>
 #include <public/xen.h>
 #include <public/hvm/start_info.h>
 
 #include "arch.h"
 #include "hypercall.h"
 
-/* Xen errno values (same numbers as Linux), as hypercalls return them negated. */
-#define EPERM 1
-#define ESRCH 3
-#define EFAULT 14
-#define EINVAL 22
-#define ENOSYS 38
+/* Hypercalls return these negated; short names keep the checks readable. */
+#define EPERM XEN_EPERM
+#define ESRCH XEN_ESRCH
+#define EFAULT XEN_EFAULT
+#define EINVAL XEN_EINVAL
+#define ENOSYS XEN_ENOSYS
 
 #define __aligned(x) __attribute__((aligned(x)))
 #define __noreturn __attribute__((noreturn))
