@@ -10,6 +10,18 @@ shift
 fail=0
 for g in "$@"; do
 	elf=$out/$g.elf
+	# The PVH note: "Xen", type 0x12, 4-byte desc (8 for hello_note64, none
+	# for no_pvh_note); the loader reads nothing else.
+	case $g in
+	no_pvh_note) want_note= ;;
+	hello_note64) want_note=0x00000008 ;;
+	*) want_note=0x00000004 ;;
+	esac
+	note=$(readelf -n "$elf" | awk '$1 == "Xen" && /0x00000012/ { print $2 }')
+	if [ "$note" != "$want_note" ]; then
+		echo "FAIL $g: PVH note descsz '$note', expected '$want_note'"
+		fail=1
+	fi
 	log=$out/$g.qemu.log
 	rm -f "$log"
 	timeout 30 qemu-system-x86_64 -M q35 -cpu EPYC -m 256 -nographic \

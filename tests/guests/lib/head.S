@@ -53,15 +53,10 @@ pvh_entry:
 	loop	1b
 
 	/*
-	 * 4 KiB pages where we want holes: page 0 (so NULL faults) in pt_low,
-	 * and unmapped_page in pt_image, which maps the 2 MiB around the image.
+	 * The 2 MiB around the image get 4 KiB pages so that unmapped_page can be
+	 * left non-present. (Page 0 stays mapped: loaders may put the memmap
+	 * there, QEMU's does.)
 	 */
-	movl	$pt_low, %edi
-	xorl	%eax, %eax
-	call	fill_pt
-	movl	$0, pt_low
-	movl	$pt_low + PTE_P_W_U, pd
-
 	movl	$pvh_entry, %eax
 	andl	$~0x1fffff, %eax
 	movl	$pt_image, %edi
@@ -73,12 +68,7 @@ pvh_entry:
 	shrl	$12, %eax
 	andl	$511, %eax
 	movl	$0, pt_image(, %eax, 8)
-	/* An image in the first 2 MiB replaced pt_low: keep NULL unmapped. */
-	movl	$0, %eax
-	cmpl	$pt_image + PTE_P_W_U, pd
-	jne	1f
-	movl	%eax, pt_image
-1:
+
 	lgdt	gdt_ptr
 	movl	%cr4, %eax
 	orl	$CR4_PAE, %eax
@@ -147,7 +137,6 @@ gdt_ptr:
 pml4:	.skip	PAGE_SIZE
 pdpt:	.skip	PAGE_SIZE
 pd:	.skip	4 * PAGE_SIZE
-pt_low:	.skip	PAGE_SIZE
 pt_image:
 	.skip	PAGE_SIZE
 	.globl unmapped_page
