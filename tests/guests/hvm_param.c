@@ -55,8 +55,9 @@ void test_main(void)
 		 "set index 1000");
 	check_eq(hvm_param(HVMOP_get_param, 7, HVM_PARAM_STORE_PFN, &v),
 		 -ESRCH, "non-existent domain 7");
-	check_eq(hypercall2(__HYPERVISOR_hvm_op, 1000, (unsigned long)&v),
-		 -ENOSYS, "unknown hvm_op 1000");
+	/* A whole xen_hvm_param as argument: a wrong handler must not overrun. */
+	check_eq(hvm_param(1000, DOMID_SELF, HVM_PARAM_STORE_PFN, &v), -ENOSYS,
+		 "unknown hvm_op 1000");
 	check_eq(hypercall2(__HYPERVISOR_hvm_op, HVMOP_get_param,
 			    (unsigned long)unmapped_page),
 		 -EFAULT, "argument at an unmapped address");
