@@ -76,6 +76,8 @@ void xsd_log(const char *fmt, ...)
 
 void buf_add(struct buf *b, const void *p, size_t n)
 {
+	if (!n)
+		return;
 	if (b->len + n > b->cap) {
 		b->cap = (b->len + n) * 2 + 64;
 		b->p = xrealloc(b->p, b->cap);
