@@ -7,3 +7,6 @@ test_vsnprintf_SRCS := tests/unit/test_vsnprintf.c
 # The tests #include their source file, so make must know it as a prerequisite.
 $(BUILD)/test_string: $(ROOT)/hypervisor/common/lib/string.c
 $(BUILD)/test_vsnprintf: $(ROOT)/hypervisor/common/lib/vsnprintf.c
+
+UNIT_TESTS += test_page_alloc
+test_page_alloc_SRCS := tests/unit/test_page_alloc.c hypervisor/common/page_alloc.c
