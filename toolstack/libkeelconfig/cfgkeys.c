@@ -111,6 +111,7 @@ static int key_cpus(struct keel_domain_config *c, const struct kc_value *v,
 		if (!s || kc_add_vcpu_cpus(c, s, d, &iw))
 			ret = -1;
 	}
+	kc_src_set(&c->src_cpus, w);
 	return ret;
 }
 

@@ -68,6 +68,26 @@ static void test_full_config(void **state)
 	parsed_free(p);
 }
 
+/* Lists: trailing commas, nesting, one line or many, ';' separators. */
+static void test_lists(void **state)
+{
+	(void)state;
+	struct parsed *p = parse_cfg("g.cfg",
+		MINIMAL "vcpus=2;vif = [ 'bridge=br0', ]; disk = [];cpus=[\n\n\"1\",\n# c\n\"2\"\n,\n]\n",
+		NULL);
+
+	expect_clean(p);
+	assert_int_equal(p->c.nr_vifs, 1);
+	assert_int_equal(p->c.nr_disks, 0);
+	assert_int_equal(p->c.cpus.nr_per_vcpu, 2);
+	assert_true(keel_cpumap_test(&p->c.cpus.per_vcpu[1], 2));
+	parsed_free(p);
+
+	p = parse_cfg("g.cfg", MINIMAL "vif = [ [ 'bridge=br0' ] ]\n", NULL);
+	expect_error(p, "g.cfg:3: vif[0]: expected a spec string, got a list");
+	parsed_free(p);
+}
+
 static void test_defaults(void **state)
 {
 	(void)state;
@@ -397,6 +417,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_config),
+		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_value_errors),

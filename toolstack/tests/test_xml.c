@@ -95,6 +95,17 @@ static void test_full_domain(void **state)
 	parsed_free(p);
 }
 
+/* libvirt calls PVH "xenpvh"; plain "pvh" is accepted too. */
+static void test_os_type_pvh(void **state)
+{
+	(void)state;
+	struct parsed *p = parse_xml("g.xml",
+		HEAD "<os><type>pvh</type><kernel>/k</kernel></os>\n" TAIL, NULL);
+
+	expect_clean(p);
+	parsed_free(p);
+}
+
 static void test_memory_units(void **state)
 {
 	static const struct {
@@ -299,6 +310,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_domain),
+		cmocka_unit_test(test_os_type_pvh),
 		cmocka_unit_test(test_memory_units),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_malformed),
