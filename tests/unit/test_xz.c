@@ -590,11 +590,15 @@ static void test_truncations(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(fixtures); i++) {
 		struct blob in = fixture(fixtures[i].name, "xz");
 		struct blob plain = fixture_plain(fixtures[i].name);
-		size_t step = in.len < 4096 ? 1 : 257;
+		/*
+		 * Every byte near the headers and the index/footer, and about
+		 * a hundred cuts (at least every 257 bytes) in the data between.
+		 */
+		size_t step = in.len < 4096 ? 1 : MAX((size_t)257, in.len / 100);
 		u8 *out = malloc(plain.len ? plain.len : 1);
 
 		for (size_t cut = 0; cut < in.len;
-		     cut += (in.len - cut <= 64) ? 1 : step) {
+		     cut += (cut < 64 || in.len - cut <= 64) ? 1 : step) {
 			struct blob part = blob_dup(in.data, cut);
 			size_t len, used;
 			const char *why;
@@ -865,6 +869,102 @@ static void test_block_header_sizes(void **state)
 	free(plain.data);
 }
 
+/*
+ * Rebuilds the single-block CRC32 stream b with its first LZMA2 chunk's
+ * compressed data one byte longer (a zero appended) or shorter, re-sealing
+ * the chunk size, block padding, index and footer: only the chunk is wrong.
+ */
+static struct blob resize_first_chunk(const struct blob *b, int delta)
+{
+	const u8 *d = b->data;
+	size_t hsize = ((size_t)d[12] + 1) * 4, lz = 12 + hsize;
+	size_t csize = ((size_t)d[lz + 3] << 8 | d[lz + 4]) + 1;
+	size_t chunk_end = lz + 6 + csize, idx = index_start(b), p, clen;
+	struct record rec[1];
+	struct blob tmp, out;
+
+	assert_int_equal(read_index(b, rec, 1), 1);
+	assert_true(d[lz] >= 0xe0);
+	clen = rec[0].unpadded - hsize - 4;
+	tmp.data = malloc(b->len + 8);
+	assert_non_null(tmp.data);
+	memcpy(tmp.data, d, chunk_end + MIN(delta, 0));
+	p = chunk_end + MIN(delta, 0);
+	if (delta > 0)
+		tmp.data[p++] = 0;
+	memcpy(tmp.data + p, d + chunk_end, lz + clen - chunk_end);
+	p += lz + clen - chunk_end;
+	csize += delta;
+	tmp.data[lz + 3] = (u8)((csize - 1) >> 8);
+	tmp.data[lz + 4] = (u8)(csize - 1);
+	while (p & 3)
+		tmp.data[p++] = 0;
+	memcpy(tmp.data + p, d + idx - 4, 4); /* the CRC32 of the data */
+	p += 4;
+	/* Old index and footer after it, so write_index can find its place. */
+	memcpy(tmp.data + p, d + idx, b->len - idx);
+	tmp.len = p + b->len - idx;
+	rec[0].unpadded += delta;
+	out = write_index(&tmp, rec, 1);
+	free(tmp.data);
+	return out;
+}
+
+static void test_lzma2_damage(void **state)
+{
+	struct blob in = fixture("small-crc32", "xz");
+	struct blob plain = fixture_plain("small-crc32");
+	size_t lz = 12 + ((size_t)in.data[12] + 1) * 4;
+	struct blob bad;
+	size_t len, used;
+	const char *why;
+	u8 *out = malloc(plain.len);
+
+	(void)state;
+	bad = resize_first_chunk(&in, 0);
+	assert_int_equal(bad.len, in.len);
+	assert_memory_equal(bad.data, in.data, in.len);
+	free(bad.data);
+
+	bad = resize_first_chunk(&in, 1);
+	expect_error(&bad, plain.len, -XZ_EINVAL,
+		     "xz: block 0: LZMA chunk has unused compressed bytes");
+	free(bad.data);
+	bad = resize_first_chunk(&in, -1);
+	expect_error(&bad, plain.len, -XZ_EINVAL,
+		     "xz: block 0: LZMA chunk's data ended too early");
+	free(bad.data);
+
+	static const struct {
+		size_t at;
+		u8 val;
+		const char *want;
+	} edits[] = {
+		{ 0, 0xa0, "LZMA2 data does not start with a dictionary reset" },
+		{ 0, 0xc0, "LZMA2 data does not start with a dictionary reset" },
+		{ 0, 0x02, "LZMA2 data does not start with a dictionary reset" },
+		{ 0, 0x03, "LZMA2 control byte is invalid" },
+		{ 0, 0x7f, "LZMA2 control byte is invalid" },
+		{ 5, 225, "LZMA2 chunk has invalid lc/lp/pb properties" },
+		{ 5, (2 * 5 + 1) * 9 + 4, /* lc 4 + lp 1 > 4 */
+		  "LZMA2 chunk has invalid lc/lp/pb properties" },
+		{ 6, 0x01, "LZMA chunk's range coder header does not start with 0" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(edits); i++) {
+		char want[128];
+
+		bad = blob_dup(in.data, in.len);
+		bad.data[lz + edits[i].at] = edits[i].val;
+		snprintf(want, sizeof(want), "xz: block 0: %s", edits[i].want);
+		expect_error(&bad, plain.len, -XZ_EINVAL, want);
+		free(bad.data);
+	}
+	assert_int_equal(decode(&in, out, plain.len, &len, &used, &why), 0);
+	free(out);
+	free(in.data);
+	free(plain.data);
+}
+
 static void test_trailing_data(void **state)
 {
 	struct blob in = fixture("text-6-crc32", "xz");
@@ -1032,6 +1132,7 @@ int main(void)
 		cmocka_unit_test(test_block_check_damage),
 		cmocka_unit_test(test_index_damage),
 		cmocka_unit_test(test_block_header_sizes),
+		cmocka_unit_test(test_lzma2_damage),
 		cmocka_unit_test(test_trailing_data),
 		cmocka_unit_test(test_null_arguments),
 		cmocka_unit_test(test_debian_kernel),
