@@ -106,6 +106,7 @@ static int cmd_create(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *privcmd = getenv("KEEL_PRIVCMD");
 	struct keel_domain_config c;
 	struct keel_diags d;
 	bool dry_run = false;
@@ -164,8 +165,9 @@ static int cmd_create(int argc, char **argv)
 		goto out;
 	}
 
-	const char *privcmd = getenv("KEEL_PRIVCMD") ? getenv("KEEL_PRIVCMD") :
-						       PRIVCMD_PATH;
+	/* KEEL_PRIVCMD lets the command test reach both messages below. */
+	if (!privcmd)
+		privcmd = PRIVCMD_PATH;
 	if (access(privcmd, F_OK)) {
 		fprintf(stderr, "keel create: cannot create domain '%s': creating domains needs a running Keel hypervisor with %s (%s: %s); use -n to check the config without creating it\n",
 			c.name, PRIVCMD_PATH, privcmd, strerror(errno));

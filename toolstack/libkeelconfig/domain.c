@@ -371,11 +371,11 @@ static struct keel_where where_of(const struct keel_src *src,
 static void build_cmdline(struct keel_domain_config *c, struct keel_diags *d)
 {
 	char *line = NULL;
+	struct keel_where w;
 
 	if (c->cmdline) {
 		if (c->root || c->extra) {
-			struct keel_where w = where_of(&c->src_cmdline, c,
-						       "cmdline");
+			w = where_of(&c->src_cmdline, c, "cmdline");
 			kc_warn(d, &w, "cmdline= is set, so root= and extra= are ignored");
 		}
 		return;
@@ -391,15 +391,15 @@ static void build_cmdline(struct keel_domain_config *c, struct keel_diags *d)
 
 static void check_devices(struct keel_domain_config *c, struct keel_diags *d)
 {
+	struct keel_where w;
+	char what[32], mac[18];
+
 	for (size_t i = 0; i < c->nr_disks; i++) {
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(c->disks[i].vdev, c->disks[j].vdev))
 				continue;
-			char what[32];
-
 			snprintf(what, sizeof(what), "disk[%zu]", i);
-			struct keel_where w = where_of(&c->src_disks[i], c,
-						       what);
+			w = where_of(&c->src_disks[i], c, what);
 			kc_error(d, &w, "vdev '%s' is already used by disk[%zu]: give each disk its own vdev",
 				 c->disks[i].vdev, j);
 			break;
@@ -413,12 +413,9 @@ static void check_devices(struct keel_domain_config *c, struct keel_diags *d)
 			if (!c->vifs[j].mac_set ||
 			    memcmp(c->vifs[i].mac, c->vifs[j].mac, 6))
 				continue;
-			char what[32], mac[18];
-
 			snprintf(what, sizeof(what), "vif[%zu]", i);
 			keel_mac_format(c->vifs[i].mac, mac);
-			struct keel_where w = where_of(&c->src_vifs[i], c,
-						       what);
+			w = where_of(&c->src_vifs[i], c, what);
 			kc_error(d, &w, "MAC %s is already used by vif[%zu]: give each interface its own MAC",
 				 mac, j);
 			break;
