@@ -296,8 +296,22 @@ int xz_lzma_decode_chunk(struct lzma_dec *s, u8 *dict, size_t pos, size_t end,
 			u8 *dst = dict + pos;
 			const u8 *src = dst - rep0 - 1;
 
-			/* Byte by byte: source and destination may overlap. */
 			pos += len;
+			/*
+			 * 8 bytes a step when the source is at least that far
+			 * behind (so a step never reads what it writes), else
+			 * byte by byte, which repeats short periods correctly.
+			 */
+			if (rep0 >= 7) {
+				for (; len >= 8; len -= 8, dst += 8, src += 8) {
+					u64 v;
+
+					__builtin_memcpy(&v, src, 8);
+					__builtin_memcpy(dst, &v, 8);
+				}
+				if (!len)
+					continue;
+			}
 			do
 				*dst++ = *src++;
 			while (--len);
