@@ -326,6 +326,9 @@ int kc_cfg_parse(const char *file, const char *text, size_t len,
 			    .line = first_line, .d = d };
 	int ret = -1;
 
+	/* Editors on some systems start UTF-8 files with a byte-order mark. */
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+		lx.p += 3;
 	next(&lx);
 	for (;;) {
 		struct kc_setting s = { 0 };

@@ -200,5 +200,5 @@ run frobnicate
 expect_rc "unknown subcommand" 1
 expect_stderr_line "unknown subcommand" "keel: unknown subcommand 'frobnicate': run 'keel help' for the list"
 
-echo "keel cli: $pass passed, $fail failed"
+echo "keel-cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

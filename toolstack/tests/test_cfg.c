@@ -83,6 +83,12 @@ static void test_lists(void **state)
 	assert_true(keel_cpumap_test(&p->c.cpus.per_vcpu[1], 2));
 	parsed_free(p);
 
+	/* CRLF line ends and a UTF-8 byte-order mark are harmless. */
+	p = parse_cfg("g.cfg", "\xef\xbb\xbfname = \"g\"\r\nkernel = '/k'\r\n", NULL);
+	expect_clean(p);
+	assert_string_equal(p->c.kernel, "/k");
+	parsed_free(p);
+
 	p = parse_cfg("g.cfg", MINIMAL "vif = [ [ 'bridge=br0' ] ]\n", NULL);
 	expect_error(p, "g.cfg:3: vif[0]: expected a spec string, got a list");
 	parsed_free(p);
