@@ -260,11 +260,21 @@ static void parse_disk(struct xml_ctx *x, const xmlNode *n)
 	free(device);
 }
 
+static void append(char **s, const char *sep, const char *key,
+		   const char *val)
+{
+	char *next = kc_asprintf("%s%s%s%s", *s, **s ? sep : "", key, val);
+
+	free(*s);
+	*s = next;
+}
+
 /* Gathers the interface's pieces into an xl vif spec, so one parser
  * checks MACs, names and addresses for both formats. */
 static void parse_interface(struct xml_ctx *x, const xmlNode *n)
 {
-	char *type = attr(n, "type"), *spec = kc_strdup(""), *next, *v;
+	char *type = attr(n, "type"), *spec = kc_strdup(""),
+	     *ips = kc_strdup(""), *v;
 	struct keel_vif vif;
 	struct keel_where w;
 	char what[40];
@@ -283,29 +293,31 @@ static void parse_interface(struct xml_ctx *x, const xmlNode *n)
 		if (ch->type != XML_ELEMENT_NODE)
 			continue;
 		if (named(ch, "mac"))
-			key = "mac", field = "address";
+			key = "mac=", field = "address";
 		else if (named(ch, "source"))
-			key = "bridge", field = "bridge";
+			key = "bridge=", field = "bridge";
 		else if (named(ch, "script"))
-			key = "script", field = "path";
+			key = "script=", field = "path";
 		else if (named(ch, "target"))
-			key = "vifname", field = "dev";
+			key = "vifname=", field = "dev";
 		else if (named(ch, "model"))
-			key = "model", field = "type";
+			key = "model=", field = "type";
 		else if (named(ch, "ip"))
-			key = "ip", field = "address";
+			key = "", field = "address";
 		else
 			unknown(x, ch);
 		v = field ? attr(ch, field) : NULL;
+		if (!v)
+			continue;
+		if (!*key)
+			append(&ips, " ", "", v);
 		/* netfront is what a PVH guest gets anyway. */
-		if (v && !(!strcmp(key, "model") && !strcmp(v, "netfront"))) {
-			next = kc_asprintf("%s%s%s=%s", spec, *spec ? "," : "",
-					   key, v);
-			free(spec);
-			spec = next;
-		}
+		else if (strcmp(key, "model=") || strcmp(v, "netfront"))
+			append(&spec, ",", key, v);
 		free(v);
 	}
+	if (*ips)
+		append(&spec, ",", "ip=", ips);
 	if (!strstr(spec, "bridge=")) {
 		kc_error(x->d, &w, "no <source bridge='...'/>: name the bridge to attach the interface to");
 		fail(x);
@@ -318,6 +330,7 @@ static void parse_interface(struct xml_ctx *x, const xmlNode *n)
 out:
 	free(type);
 	free(spec);
+	free(ips);
 }
 
 static void parse_devices(struct xml_ctx *x, const xmlNode *devs)

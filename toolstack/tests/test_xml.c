@@ -52,6 +52,7 @@ static void test_full_domain(void **state)
 		"      <source bridge='br1'/>\n"
 		"      <target dev='vif-web'/>\n"
 		"      <ip address='192.0.2.5'/>\n"
+		"      <ip address='2001:db8::5' prefix='64'/>\n"
 		"      <model type='netfront'/>\n"
 		"    </interface>\n"
 		"  </devices>\n"
@@ -90,7 +91,7 @@ static void test_full_domain(void **state)
 	assert_string_equal(mac, "00:16:3e:0a:0b:0c");
 	assert_string_equal(p->c.vifs[0].bridge, "br1");
 	assert_string_equal(p->c.vifs[0].vifname, "vif-web");
-	assert_string_equal(p->c.vifs[0].ip, "192.0.2.5");
+	assert_string_equal(p->c.vifs[0].ip, "192.0.2.5 2001:db8::5");
 	assert_null(p->c.vifs[0].model);
 	parsed_free(p);
 }
