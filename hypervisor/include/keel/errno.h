@@ -29,6 +29,7 @@
 #define ETIME 62
 #define EOVERFLOW 75
 #define EOPNOTSUPP 95
+#define ENOBUFS 105
 #define EISCONN 106
 #define ETIMEDOUT 110
 

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* x86 (SVM) state of a domain and of a vCPU. */
+#ifndef ASM_DOMAIN_H
+#define ASM_DOMAIN_H
+
+#include <keel/types.h>
+#include <keel/spinlock.h>
+#include <asm/regs.h>
+
+struct vmcb;
+
+struct arch_domain {
+	/* p2m_lock protects the nested page tables; nests inside domain.lock. */
+	spinlock_t p2m_lock;
+	paddr_t npt_root;
+	paddr_t iopm_pa, msrpm_pa;
+	u32 asid;
+	bool cpuid_hide_svm;
+	paddr_t hypercall_page_gpa;
+};
+
+struct arch_vcpu {
+	struct vmcb *vmcb;
+	paddr_t vmcb_pa;
+	struct guest_regs regs;
+	u64 guest_efer; /* what the guest believes EFER is (SVME hidden) */
+	u64 msr_pat;
+	u64 msr_tsc_aux;
+	u64 mtrr_def_type;
+	u64 mtrr_var[16];
+	u64 mtrr_fixed[11];
+	u64 apic_base;
+	bool flush_tlb;
+};
+
+#endif

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * AMD SVM: feature detection, enabling SVM on each CPU, the VMCB of a PVH
+ * vCPU, and the VMRUN loop.
+ */
+#include <keel/lib.h>
+#include <keel/page.h>
+#include <keel/page_alloc.h>
+#include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/arch.h>
+#include <asm/processor.h>
+#include <asm/msr.h>
+#include <asm/percpu.h>
+#include <asm/svm.h>
+#include <asm/vmexit.h>
+#include <asm/acpi.h>
+#include <asm/apic.h>
+
+struct svm_caps svm_caps;
+
+static const char *const feature_names[] = {
+	[0] = "NPT", [1] = "LBRV", [2] = "SVM-lock", [3] = "NRIPS",
+	[4] = "TSC-rate", [5] = "VMCB-clean", [6] = "flush-by-ASID",
+	[7] = "decode-assists", [10] = "pause-filter", [12] = "pause-threshold",
+	[13] = "AVIC", [15] = "VMSAVE-virt", [16] = "vGIF",
+};
+
+const char *svm_check_support(void)
+{
+	struct cpuid_regs r;
+
+	cpuid_count(0x80000000, 0, &r);
+	if (r.eax < 0x8000000a)
+		return "this CPU has no AMD SVM (AMD-V) support (no CPUID leaf 0x8000000A); "
+		       "Keel needs an AMD CPU with SVM and nested paging (QEMU: -cpu EPYC)";
+	cpuid_count(0x80000001, 0, &r);
+	if (!(r.ecx & (1U << 2)))
+		return "this CPU has no AMD SVM (AMD-V) support (CPUID 0x80000001 ECX.SVM = 0); "
+		       "Keel needs an AMD CPU with SVM and nested paging (QEMU: -cpu EPYC)";
+	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
+		return "SVM is disabled by the firmware (VM_CR.SVMDIS = 1); enable "
+		       "virtualization (SVM mode) in the BIOS setup";
+	cpuid_count(0x8000000a, 0, &r);
+	if (!(r.edx & SVM_FEATURE_NPT))
+		return "this CPU has SVM but no nested paging (NPT); Keel needs NPT";
+	svm_caps.features = r.edx;
+	svm_caps.nr_asids = r.ebx;
+	svm_caps.revision = r.eax & 0xff;
+	return NULL;
+}
+
+void svm_print_features(void)
+{
+	char have[256] = "", missing[256] = "";
+	static const unsigned int wanted[] = { 0, 3, 5, 6, 7, 10, 16 };
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(feature_names); i++) {
+		if (!feature_names[i])
+			continue;
+		if (svm_caps.features & (1U << i)) {
+			strlcpy(have + strlen(have), " ", sizeof(have) - strlen(have));
+			strlcpy(have + strlen(have), feature_names[i], sizeof(have) - strlen(have));
+		}
+	}
+	for (unsigned int i = 0; i < ARRAY_SIZE(wanted); i++) {
+		if (svm_caps.features & (1U << wanted[i]))
+			continue;
+		strlcpy(missing + strlen(missing), " ", sizeof(missing) - strlen(missing));
+		strlcpy(missing + strlen(missing), feature_names[wanted[i]],
+			sizeof(missing) - strlen(missing));
+	}
+	printk("svm: revision %u, %u ASIDs, features:%s\n", svm_caps.revision,
+	       svm_caps.nr_asids, have);
+	if (missing[0])
+		printk("svm: not available (handled in software):%s\n", missing);
+}
+
+void svm_cpu_init(void)
+{
+	struct percpu *pc = this_cpu();
+	paddr_t hsave = alloc_pages(0), host = alloc_pages(0);
+
+	if (hsave == PADDR_INVALID || host == PADDR_INVALID)
+		panic("svm: out of memory for the host save areas");
+	memset(phys_to_virt(hsave), 0, PAGE_SIZE);
+	memset(phys_to_virt(host), 0, PAGE_SIZE);
+	pc->hsave_pa = hsave;
+	pc->host_vmcb_pa = host;
+	pc->next_asid = 1;
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	wrmsr(MSR_VM_HSAVE_PA, hsave);
+}
+
+/* ---- I/O and MSR permission maps ---- */
+
+static void bitmap_set(u8 *map, unsigned int bit, bool on)
+{
+	if (on)
+		map[bit / 8] |= 1 << (bit % 8);
+	else
+		map[bit / 8] &= ~(1 << (bit % 8));
+}
+
+void svm_iopm_trap_port(u8 *iopm, u16 port, unsigned int count)
+{
+	for (unsigned int i = 0; i < count; i++)
+		bitmap_set(iopm, port + i, true);
+}
+
+static int msrpm_bit(u32 msr)
+{
+	if (msr < 0x2000)
+		return msr * 2;
+	if (msr >= 0xc0000000 && msr < 0xc0002000)
+		return 0x800 * 8 + (msr - 0xc0000000) * 2;
+	if (msr >= 0xc0010000 && msr < 0xc0012000)
+		return 0x1000 * 8 + (msr - 0xc0010000) * 2;
+	return -1;
+}
+
+static void msrpm_pass(u8 *msrpm, u32 msr, bool read, bool write)
+{
+	int bit = msrpm_bit(msr);
+
+	if (bit < 0)
+		return;
+	bitmap_set(msrpm, bit, !read);
+	bitmap_set(msrpm, bit + 1, !write);
+}
+
+/*
+ * The MSRs the VMCB swaps on VMLOAD/VMSAVE go straight to the guest; every
+ * other MSR is emulated (msr.c).
+ */
+static void msrpm_init(u8 *msrpm)
+{
+	static const u32 direct[] = {
+		MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR,
+		MSR_CSTAR, MSR_SFMASK, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
+		MSR_IA32_SYSENTER_EIP,
+	};
+
+	memset(msrpm, 0xff, 2 * PAGE_SIZE);
+	for (unsigned int i = 0; i < ARRAY_SIZE(direct); i++)
+		msrpm_pass(msrpm, direct[i], true, true);
+	msrpm_pass(msrpm, MSR_IA32_TSC, true, false);
+}
+
+int svm_domain_maps_init(struct domain *d)
+{
+	paddr_t iopm = alloc_pages(2), msrpm = alloc_pages(1);
+
+	if (iopm == PADDR_INVALID || msrpm == PADDR_INVALID)
+		goto err_nomem;
+	d->arch.iopm_pa = iopm;
+	d->arch.msrpm_pa = msrpm;
+	msrpm_init(phys_to_virt(msrpm));
+	if (d->is_privileged) {
+		/* dom0 owns the machine's ports except the ones we keep or trap. */
+		u8 *map = phys_to_virt(iopm);
+
+		memset(map, 0, 4 * PAGE_SIZE);
+		svm_iopm_trap_port(map, 0xe9, 1);
+		svm_iopm_trap_port(map, 0x3f8, 8);
+		svm_iopm_trap_port(map, 0x2f8, 8);
+		svm_iopm_trap_port(map, 0xcf9, 1);
+		svm_iopm_trap_port(map, 0x64, 1);
+		if (acpi_info.pm1a_cnt)
+			svm_iopm_trap_port(map, acpi_info.pm1a_cnt, 2);
+		if (acpi_info.pm1b_cnt)
+			svm_iopm_trap_port(map, acpi_info.pm1b_cnt, 2);
+		if (acpi_info.have_reset_reg && acpi_info.reset_reg.space_id == 1)
+			svm_iopm_trap_port(map, acpi_info.reset_reg.address, 1);
+	} else {
+		memset(phys_to_virt(iopm), 0xff, 4 * PAGE_SIZE);
+	}
+	return 0;
+
+err_nomem:
+	if (iopm != PADDR_INVALID)
+		free_pages(iopm, 2);
+	if (msrpm != PADDR_INVALID)
+		free_pages(msrpm, 1);
+	return -ENOMEM;
+}
+
+void svm_domain_maps_free(struct domain *d)
+{
+	if (d->arch.iopm_pa)
+		free_pages(d->arch.iopm_pa, 2);
+	if (d->arch.msrpm_pa)
+		free_pages(d->arch.msrpm_pa, 1);
+}
+
+/* ---- VMCB ---- */
+
+static void seg_set(struct vmcb_seg *s, u16 sel, u16 attrib, u32 limit, u64 base)
+{
+	s->selector = sel;
+	s->attrib = attrib;
+	s->limit = limit;
+	s->base = base;
+}
+
+int arch_vcpu_create(struct vcpu *v)
+{
+	struct domain *d = v->domain;
+	paddr_t pa = alloc_pages(0);
+	struct vmcb *vmcb;
+
+	if (pa == PADDR_INVALID)
+		return -ENOMEM;
+	vmcb = phys_to_virt(pa);
+	memset(vmcb, 0, PAGE_SIZE);
+	v->arch.vmcb = vmcb;
+	v->arch.vmcb_pa = pa;
+
+	vmcb->control.intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI |
+					INTERCEPT_CPUID | INTERCEPT_INVD | INTERCEPT_HLT |
+					INTERCEPT_INVLPGA | INTERCEPT_IOIO_PROT |
+					INTERCEPT_MSR_PROT | INTERCEPT_TASK_SWITCH |
+					INTERCEPT_SHUTDOWN;
+	vmcb->control.intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
+					INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |
+					INTERCEPT_SKINIT | INTERCEPT_ICEBP |
+					INTERCEPT_MONITOR | INTERCEPT_MWAIT;
+	vmcb->control.iopm_base_pa = d->arch.iopm_pa;
+	vmcb->control.msrpm_base_pa = d->arch.msrpm_pa;
+	vmcb->control.asid = d->arch.asid;
+	vmcb->control.tlb_control = TLB_CONTROL_FLUSH_ASID;
+	vmcb->control.int_ctl = V_INTR_MASKING;
+	vmcb->control.np_enable = 1;
+	vmcb->control.n_cr3 = d->arch.npt_root;
+	vmcb->control.tsc_offset = 0;
+
+	/* The architectural reset state; the domain builder sets the entry. */
+	seg_set(&vmcb->save.cs, 0xf000, 0x9b, 0xffff, 0xffff0000);
+	seg_set(&vmcb->save.ds, 0, 0x93, 0xffff, 0);
+	vmcb->save.es = vmcb->save.ss = vmcb->save.fs = vmcb->save.gs = vmcb->save.ds;
+	seg_set(&vmcb->save.gdtr, 0, 0, 0xffff, 0);
+	vmcb->save.idtr = vmcb->save.gdtr;
+	seg_set(&vmcb->save.ldtr, 0, 0x82, 0xffff, 0);
+	seg_set(&vmcb->save.tr, 0, 0x8b, 0xffff, 0);
+	vmcb->save.cr0 = X86_CR0_ET | X86_CR0_CD | X86_CR0_NW;
+	vmcb->save.efer = EFER_SVME;
+	vmcb->save.rflags = 2;
+	vmcb->save.rip = 0xfff0;
+	vmcb->save.dr6 = 0xffff0ff0;
+	vmcb->save.dr7 = 0x400;
+	vmcb->save.g_pat = 0x0007040600070406ULL;
+	v->arch.msr_pat = vmcb->save.g_pat;
+	v->arch.guest_efer = 0;
+	v->arch.mtrr_def_type = 0xc06; /* MTRRs enabled, fixed enabled, WB */
+	v->arch.apic_base = APIC_DEFAULT_BASE | APICBASE_ENABLE | (v->vcpu_id == 0 ? (1ULL << 8) : 0);
+	return 0;
+}
+
+void arch_vcpu_destroy(struct vcpu *v)
+{
+	if (v->arch.vmcb)
+		free_pages(v->arch.vmcb_pa, 0);
+	v->arch.vmcb = NULL;
+}
+
+/* PVH start state (xen-pvh-abi.md §1.2): 32-bit flat protected mode, no paging. */
+void arch_vcpu_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx)
+{
+	struct vmcb *vmcb = v->arch.vmcb;
+
+	seg_set(&vmcb->save.cs, 0x10, 0xc9b, 0xffffffff, 0);
+	seg_set(&vmcb->save.ds, 0x18, 0xc93, 0xffffffff, 0);
+	vmcb->save.es = vmcb->save.ss = vmcb->save.fs = vmcb->save.gs = vmcb->save.ds;
+	seg_set(&vmcb->save.tr, 0x20, 0x8b, 0x67, 0);
+	vmcb->save.cr0 = X86_CR0_PE | X86_CR0_ET;
+	vmcb->save.cr3 = 0;
+	vmcb->save.cr4 = 0;
+	vmcb->save.efer = EFER_SVME;
+	v->arch.guest_efer = 0;
+	vmcb->save.rflags = 2;
+	vmcb->save.rip = entry;
+	vmcb->save.rsp = 0;
+	vmcb->save.rax = 0;
+	vmcb->save.cpl = 0;
+	memset(&v->arch.regs, 0, sizeof(v->arch.regs));
+	v->arch.regs.rbx = ebx;
+}
+
+void arch_vcpu_run(struct vcpu *v)
+{
+	struct percpu *pc = this_cpu();
+	struct vmcb *vmcb = v->arch.vmcb;
+
+	pc->current = v;
+	while (v->state == VCPU_RUNNABLE) {
+		local_irq_disable();
+		svm_clgi();
+		local_irq_enable();
+		pc->in_guest = true;
+		svm_vmrun(&v->arch.regs, v->arch.vmcb_pa, pc->host_vmcb_pa);
+		pc->in_guest = false;
+		vmcb->control.tlb_control = 0;
+		svm_stgi(); /* a pending physical interrupt is taken here */
+		local_irq_disable();
+		svm_handle_exit(v);
+	}
+	local_irq_enable();
+	pc->current = NULL;
+}

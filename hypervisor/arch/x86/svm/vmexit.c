@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The #VMEXIT dispatcher. Every exit either completes the instruction the
+ * guest ran, injects the fault hardware would have raised, or crashes the
+ * domain with a report that says why — never the hypervisor.
+ */
+#include <keel/lib.h>
+#include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/hypercall.h>
+#include <public/sched.h>
+#include <asm/processor.h>
+#include <asm/svm.h>
+#include <asm/vmexit.h>
+
+static const u8 op_cpuid[] = { 0x0f, 0xa2 };
+static const u8 op_vmmcall[] = { 0x0f, 0x01, 0xd9 };
+static const u8 op_rdmsr[] = { 0x0f, 0x32 };
+static const u8 op_wrmsr[] = { 0x0f, 0x30 };
+static const u8 op_hlt[] = { 0xf4 };
+static const u8 op_invd[] = { 0x0f, 0x08 };
+
+void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
+{
+	u64 ev = EVENTINJ_VALID | EVENTINJ_TYPE_EXCEPTION | vector;
+
+	if (has_error)
+		ev |= EVENTINJ_ERROR_VALID | ((u64)error << 32);
+	v->arch.vmcb->control.event_inj = ev;
+}
+
+static void handle_cpuid(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->arch.vmcb;
+	u32 out[4];
+
+	guest_cpuid(v, (u32)vmcb->save.rax, (u32)v->arch.regs.rcx, out);
+	if (!svm_skip_insn(v, op_cpuid, sizeof(op_cpuid), "CPUID"))
+		return;
+	vmcb->save.rax = out[0];
+	v->arch.regs.rbx = out[1];
+	v->arch.regs.rcx = out[2];
+	v->arch.regs.rdx = out[3];
+}
+
+static void handle_vmmcall(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->arch.vmcb;
+	struct guest_regs *r = &v->arch.regs;
+	u64 nr = vmcb->save.rax;
+	long ret;
+
+	if (!svm_skip_insn(v, op_vmmcall, sizeof(op_vmmcall), "VMMCALL"))
+		return;
+	if (vmcb->save.cpl != 0) {
+		/* only the guest kernel may call the hypervisor */
+		vmcb->save.rax = (u64)-EPERM;
+		return;
+	}
+	if (!(vmcb->save.efer & EFER_LMA) || !(vmcb->save.cs.attrib & (1 << 9))) {
+		/* 32-bit callers pass arguments in EBX, ECX, EDX, ESI, EDI */
+		ret = hypercall_dispatch(v, (u32)nr, (u32)r->rbx, (u32)r->rcx, (u32)r->rdx,
+					 (u32)r->rsi, (u32)r->rdi);
+		vmcb->save.rax = (u32)ret;
+		return;
+	}
+	ret = hypercall_dispatch(v, nr, r->rdi, r->rsi, r->rdx, r->r10, r->r8);
+	vmcb->save.rax = (u64)ret;
+}
+
+static void handle_msr(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->arch.vmcb;
+	u32 msr = (u32)v->arch.regs.rcx;
+	bool write = vmcb->control.exit_info_1 == 1;
+
+	if (write) {
+		u64 val = ((v->arch.regs.rdx & 0xffffffff) << 32) | (vmcb->save.rax & 0xffffffff);
+
+		if (guest_wrmsr(v, msr, val)) {
+			pr_debug("d%uv%u: wrmsr %#x = %#llx: not emulated, #GP\n",
+				 v->domain->domid, v->vcpu_id, msr, val);
+			svm_inject_gp(v);
+			return;
+		}
+		svm_skip_insn(v, op_wrmsr, sizeof(op_wrmsr), "WRMSR");
+	} else {
+		u64 val;
+
+		if (guest_rdmsr(v, msr, &val)) {
+			pr_debug("d%uv%u: rdmsr %#x: not emulated, #GP\n",
+				 v->domain->domid, v->vcpu_id, msr);
+			svm_inject_gp(v);
+			return;
+		}
+		if (!svm_skip_insn(v, op_rdmsr, sizeof(op_rdmsr), "RDMSR"))
+			return;
+		vmcb->save.rax = (u32)val;
+		v->arch.regs.rdx = val >> 32;
+	}
+}
+
+static void handle_ioio(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->arch.vmcb;
+	u64 info = vmcb->control.exit_info_1;
+	u16 port = info >> 16;
+	bool in = info & 1;
+	unsigned int size = (info & (1 << 4)) ? 1 : (info & (1 << 5)) ? 2 : 4;
+	u32 val;
+
+	if (info & (1 << 2)) {
+		domain_crash(v->domain, v, "string I/O (INS/OUTS) to trapped port %#x is not emulated",
+			     port);
+		return;
+	}
+	val = in ? 0 : (u32)vmcb->save.rax;
+	if (guest_io(v, port, size, in, &val))
+		return;
+	if (in) {
+		u64 mask = size == 4 ? 0xffffffffULL : (1ULL << (8 * size)) - 1;
+
+		/* a 32-bit IN zero-extends into RAX; narrower ones merge */
+		if (size == 4)
+			vmcb->save.rax = val;
+		else
+			vmcb->save.rax = (vmcb->save.rax & ~mask) | (val & mask);
+	}
+	vmcb->save.rip = vmcb->control.exit_info_2; /* next RIP, even without NRIPS */
+}
+
+static void handle_hlt(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->arch.vmcb;
+
+	if (!svm_skip_insn(v, op_hlt, sizeof(op_hlt), "HLT"))
+		return;
+	vcpu_block_on_hlt(v, vmcb->save.rflags & (1 << 9));
+}
+
+static const char *npf_access(u64 err)
+{
+	if (err & (1 << 4))
+		return "instruction fetch";
+	return (err & (1 << 1)) ? "write" : "read";
+}
+
+void svm_handle_exit(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->arch.vmcb;
+	u64 code = vmcb->control.exit_code;
+
+	if (v->arch.flush_tlb) {
+		vmcb->control.tlb_control = TLB_CONTROL_FLUSH_ASID;
+		v->arch.flush_tlb = false;
+	}
+	switch (code) {
+	case VMEXIT_INTR:
+	case VMEXIT_NMI:
+	case VMEXIT_SMI:
+		break; /* the host took it when GIF was set again */
+	case VMEXIT_CPUID:
+		handle_cpuid(v);
+		break;
+	case VMEXIT_VMMCALL:
+		handle_vmmcall(v);
+		break;
+	case VMEXIT_MSR:
+		handle_msr(v);
+		break;
+	case VMEXIT_IOIO:
+		handle_ioio(v);
+		break;
+	case VMEXIT_HLT:
+		handle_hlt(v);
+		break;
+	case VMEXIT_INVD:
+		/* INVD would drop dirty lines of memory the guest shares */
+		__asm__ volatile("wbinvd" ::: "memory");
+		svm_skip_insn(v, op_invd, sizeof(op_invd), "INVD");
+		break;
+	case VMEXIT_VMRUN:
+	case VMEXIT_VMLOAD:
+	case VMEXIT_VMSAVE:
+	case VMEXIT_STGI:
+	case VMEXIT_CLGI:
+	case VMEXIT_SKINIT:
+	case VMEXIT_INVLPGA:
+	case VMEXIT_MONITOR:
+	case VMEXIT_MWAIT:
+		svm_inject_ud(v); /* not offered to guests (hidden in CPUID) */
+		break;
+	case VMEXIT_ICEBP:
+		svm_inject_exception(v, 1, false, 0);
+		break;
+	case VMEXIT_SHUTDOWN:
+		domain_crash(v->domain, v, "triple fault (shutdown #VMEXIT)");
+		break;
+	case VMEXIT_NPF:
+		domain_crash(v->domain, v,
+			     "%s of guest-physical address %#llx, which is not mapped (NPF error %#llx)",
+			     npf_access(vmcb->control.exit_info_1), vmcb->control.exit_info_2,
+			     vmcb->control.exit_info_1);
+		break;
+	case VMEXIT_TASK_SWITCH:
+		domain_crash(v->domain, v, "hardware task switch, which is not supported");
+		break;
+	case VMEXIT_INVALID:
+		domain_crash(v->domain, v, "VMRUN refused the guest state (VMEXIT_INVALID)");
+		break;
+	default:
+		domain_crash(v->domain, v, "unhandled #VMEXIT %#llx (info1 %#llx, info2 %#llx)",
+			     code, vmcb->control.exit_info_1, vmcb->control.exit_info_2);
+		break;
+	}
+}

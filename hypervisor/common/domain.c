@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Domains and vCPUs: creation, lookup, shutdown and crash. */
+#include <keel/domain.h>
+#include <keel/arch.h>
+#include <keel/errno.h>
+#include <keel/lib.h>
+#include <keel/page.h>
+#include <keel/page_alloc.h>
+#include <keel/sched.h>
+#include <keel/xmalloc.h>
+#include <public/sched.h>
+
+/* domlist_lock protects domain_list; nests outside domain.lock. */
+static spinlock_t domlist_lock = SPINLOCK_INIT;
+static struct domain *domain_list[MAX_DOMAINS];
+
+static const char *const shutdown_names[] = {
+	[SHUTDOWN_poweroff] = "poweroff", [SHUTDOWN_reboot] = "reboot",
+	[SHUTDOWN_suspend] = "suspend", [SHUTDOWN_crash] = "crash",
+	[SHUTDOWN_watchdog] = "watchdog", [SHUTDOWN_soft_reset] = "soft_reset",
+};
+
+struct domain *domain_create(domid_t domid, unsigned int max_vcpus, bool privileged)
+{
+	struct domain *d;
+	int rc;
+
+	if (domid >= MAX_DOMAINS || !max_vcpus || max_vcpus > MAX_VCPUS)
+		return NULL;
+	d = xzalloc(sizeof(*d));
+	if (!d)
+		return NULL;
+	d->domid = domid;
+	d->is_privileged = privileged;
+	d->max_vcpus = max_vcpus;
+	d->shared_info_gfn = INVALID_GFN;
+	spin_lock_init(&d->lock);
+	d->shared_info = alloc_page();
+	if (!d->shared_info)
+		goto err_free_domain;
+	rc = arch_domain_create(d);
+	if (rc)
+		goto err_free_shared;
+
+	spin_lock(&domlist_lock);
+	if (domain_list[domid]) {
+		spin_unlock(&domlist_lock);
+		goto err_arch;
+	}
+	domain_list[domid] = d;
+	spin_unlock(&domlist_lock);
+	return d;
+
+err_arch:
+	arch_domain_destroy(d);
+err_free_shared:
+	free_page(d->shared_info);
+err_free_domain:
+	xfree(d);
+	return NULL;
+}
+
+struct domain *domain_lookup(domid_t domid)
+{
+	struct domain *d;
+
+	if (domid >= MAX_DOMAINS)
+		return NULL;
+	spin_lock(&domlist_lock);
+	d = domain_list[domid];
+	spin_unlock(&domlist_lock);
+	return d;
+}
+
+struct domain *domain_from_arg(struct domain *caller, domid_t domid)
+{
+	if (domid == DOMID_SELF || domid == caller->domid)
+		return caller;
+	return domain_lookup(domid);
+}
+
+struct vcpu *vcpu_create(struct domain *d, unsigned int vcpu_id)
+{
+	struct vcpu *v;
+
+	if (vcpu_id >= d->max_vcpus || d->vcpus[vcpu_id])
+		return NULL;
+	v = xzalloc(sizeof(*v));
+	if (!v)
+		return NULL;
+	v->domain = d;
+	v->vcpu_id = vcpu_id;
+	v->state = VCPU_OFFLINE;
+	if (vcpu_id < XEN_LEGACY_MAX_VCPUS)
+		v->vcpu_info = &d->shared_info->vcpu_info[vcpu_id];
+	if (arch_vcpu_create(v)) {
+		xfree(v);
+		return NULL;
+	}
+	d->vcpus[vcpu_id] = v;
+	return v;
+}
+
+static void stop_all_vcpus(struct domain *d)
+{
+	for (unsigned int i = 0; i < d->max_vcpus; i++)
+		if (d->vcpus[i])
+			d->vcpus[i]->state = VCPU_DEAD;
+}
+
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+	spin_lock(&d->lock);
+	if (d->is_shutting_down) {
+		spin_unlock(&d->lock);
+		return;
+	}
+	d->is_shutting_down = true;
+	d->shutdown_code = reason;
+	spin_unlock(&d->lock);
+	printk("d%u: shutting down (%s)\n", d->domid,
+	       reason < ARRAY_SIZE(shutdown_names) && shutdown_names[reason] ?
+		       shutdown_names[reason] : "unknown reason");
+	stop_all_vcpus(d);
+	sched_domain_stopped(d);
+}
+
+void domain_crash(struct domain *d, struct vcpu *v, const char *fmt, ...)
+{
+	char reason[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	pr_err("*** d%u crashed: %s ***\n", d->domid, reason);
+	if (v)
+		arch_vcpu_dump(v);
+	domain_shutdown(d, SHUTDOWN_crash);
+}

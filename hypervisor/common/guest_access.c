@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Guest memory copies, page by page through the p2m (see guest_access.h). */
+#include <keel/guest_access.h>
+#include <keel/arch.h>
+#include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/lib.h>
+#include <keel/page.h>
+
+/* Host address of a guest-physical byte the hypervisor may copy to or from. */
+static void *gpa_to_host(struct domain *d, gpaddr_t gpa)
+{
+	enum p2m_type t;
+	paddr_t hpa = arch_p2m_lookup(d, gpa >> PAGE_SHIFT, &t);
+
+	if (hpa == PADDR_INVALID || (t != P2M_RAM && t != P2M_SHARED_INFO && t != P2M_GRANT))
+		return NULL;
+	return phys_to_virt(hpa + (gpa & (PAGE_SIZE - 1)));
+}
+
+static int phys_copy(struct domain *d, gpaddr_t gpa, void *buf, const void *src,
+		     size_t len)
+{
+	while (len) {
+		size_t chunk = MIN(len, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
+		void *host = gpa_to_host(d, gpa);
+
+		if (!host)
+			return -EFAULT;
+		if (buf) {
+			memcpy(buf, host, chunk);
+			buf = (u8 *)buf + chunk;
+		} else if (src) {
+			memcpy(host, src, chunk);
+			src = (const u8 *)src + chunk;
+		} else {
+			memset(host, 0, chunk);
+		}
+		gpa += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+int copy_from_guest_phys(struct domain *d, void *dst, gpaddr_t src, size_t len)
+{
+	return phys_copy(d, src, dst, NULL, len);
+}
+
+int copy_to_guest_phys(struct domain *d, gpaddr_t dst, const void *src, size_t len)
+{
+	static const u8 nothing;
+
+	/* src == NULL must not turn into "write zeros" by accident. */
+	return phys_copy(d, dst, NULL, src ? src : &nothing, src ? len : 0);
+}
+
+int fill_guest_phys(struct domain *d, gpaddr_t dst, const void *src, size_t len)
+{
+	return phys_copy(d, dst, NULL, src, len);
+}
+
+static int virt_copy(struct vcpu *v, gvaddr_t gva, void *buf, const void *src, size_t len)
+{
+	while (len) {
+		size_t chunk = MIN(len, PAGE_SIZE - (gva & (PAGE_SIZE - 1)));
+		gpaddr_t gpa;
+		int rc = arch_gva_to_gpa(v, gva, buf == NULL, &gpa);
+
+		if (rc)
+			return rc;
+		rc = phys_copy(v->domain, gpa, buf, src, chunk);
+		if (rc)
+			return rc;
+		if (buf)
+			buf = (u8 *)buf + chunk;
+		else
+			src = (const u8 *)src + chunk;
+		gva += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+int copy_from_guest(struct vcpu *v, void *dst, gvaddr_t src, size_t len)
+{
+	return virt_copy(v, src, dst, NULL, len);
+}
+
+int copy_to_guest(struct vcpu *v, gvaddr_t dst, const void *src, size_t len)
+{
+	return virt_copy(v, dst, NULL, src, len);
+}

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The scheduler. Each vCPU is pinned to one CPU (dom0 vCPU n on CPU n); a
+ * CPU runs its runnable vCPUs in turn and idles with HLT when none is.
+ * When dom0 stops, the machine follows it (power off, reboot, or the crash
+ * path that honours noreboot).
+ */
+#include <keel/sched.h>
+#include <keel/arch.h>
+#include <keel/domain.h>
+#include <keel/hypercall.h>
+#include <keel/lib.h>
+#include <keel/console.h>
+#include <keel/setup.h>
+#include <public/sched.h>
+
+#define MAX_PER_CPU 16
+
+/* runq_lock protects the run queues; nests inside no other lock. */
+static spinlock_t runq_lock = SPINLOCK_INIT;
+static struct vcpu *runq[ARCH_MAX_CPUS][MAX_PER_CPU];
+static volatile bool dom0_stopped;
+static volatile unsigned int dom0_stop_code;
+
+int sched_add_vcpu(struct vcpu *v, unsigned int cpu)
+{
+	int rc = -1;
+
+	if (cpu >= ARCH_MAX_CPUS)
+		return -1;
+	spin_lock(&runq_lock);
+	for (int i = 0; i < MAX_PER_CPU; i++) {
+		if (!runq[cpu][i]) {
+			runq[cpu][i] = v;
+			v->pcpu = cpu;
+			rc = 0;
+			break;
+		}
+	}
+	spin_unlock(&runq_lock);
+	return rc;
+}
+
+void vcpu_wake(struct vcpu *v)
+{
+	if (v->state == VCPU_BLOCKED || v->state == VCPU_OFFLINE)
+		v->state = VCPU_RUNNABLE;
+	arch_kick_cpu(v->pcpu);
+}
+
+void vcpu_block_on_hlt(struct vcpu *v, bool interrupts_enabled)
+{
+	if (!interrupts_enabled)
+		pr_warn("d%uv%u: HLT with interrupts disabled; only an NMI could wake it\n",
+			v->domain->domid, v->vcpu_id);
+	v->state = VCPU_BLOCKED;
+}
+
+void vcpu_yield(struct vcpu *v)
+{
+	(void)v; /* one vCPU per CPU for now: nothing else to run */
+}
+
+void sched_domain_stopped(struct domain *d)
+{
+	if (d->domid != 0)
+		return;
+	dom0_stop_code = d->shutdown_code;
+	dom0_stopped = true;
+}
+
+static __attribute__((noreturn)) void dom0_stop_action(unsigned int code)
+{
+	switch (code) {
+	case SHUTDOWN_poweroff:
+		printk("dom0 powered off: powering off the machine\n");
+		arch_machine_poweroff();
+	case SHUTDOWN_reboot:
+		printk("dom0 asked for a reboot: rebooting the machine\n");
+		arch_machine_reboot();
+	default:
+		if (opt_noreboot) {
+			printk("dom0 crashed: halting (noreboot)\n");
+			arch_machine_halt(KEEL_HALT_CRASH);
+		}
+		printk("dom0 crashed: rebooting in 5 seconds (boot with noreboot to stay halted)\n");
+		arch_delay_ns(5000000000ULL);
+		arch_machine_reboot();
+	}
+}
+
+static struct vcpu *pick_next(unsigned int cpu)
+{
+	for (int i = 0; i < MAX_PER_CPU; i++) {
+		struct vcpu *v = runq[cpu][i];
+
+		if (v && v->state == VCPU_RUNNABLE)
+			return v;
+	}
+	return NULL;
+}
+
+void scheduler_run(void)
+{
+	unsigned int cpu = arch_cpu_id();
+
+	for (;;) {
+		struct vcpu *v;
+
+		if (dom0_stopped && cpu == 0)
+			dom0_stop_action(dom0_stop_code);
+		v = pick_next(cpu);
+		if (v) {
+			arch_vcpu_run(v);
+			continue;
+		}
+		if (cpu == 0)
+			console_poll_input();
+		arch_idle();
+	}
+}

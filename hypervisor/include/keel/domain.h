@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Domains and vCPUs: the generic state every architecture shares. */
+#ifndef KEEL_DOMAIN_H
+#define KEEL_DOMAIN_H
+
+#include <keel/types.h>
+#include <keel/spinlock.h>
+#include <asm/domain.h>
+#include <public/xen.h>
+#include <public/hvm/params.h>
+
+#define MAX_VCPUS 64
+#define MAX_DOMAINS 64
+
+enum vcpu_state {
+	VCPU_OFFLINE,
+	VCPU_RUNNABLE,
+	VCPU_BLOCKED,
+	VCPU_DEAD,
+};
+
+/* The memory map a domain is given (the XENMEM_memory_map wire format). */
+struct e820_packed {
+	u64 addr;
+	u64 size;
+	u32 type;
+} __attribute__((packed));
+
+struct vcpu {
+	struct domain *domain;
+	unsigned int vcpu_id;
+	unsigned int pcpu; /* the CPU it is pinned to */
+	enum vcpu_state state;
+	struct vcpu_info *vcpu_info; /* where the guest sees it (hypervisor VA) */
+	struct arch_vcpu arch;
+};
+
+struct domain {
+	domid_t domid;
+	bool is_privileged;
+	u8 handle[16]; /* the domain's UUID */
+	unsigned int max_vcpus;
+	struct vcpu *vcpus[MAX_VCPUS];
+
+	/* lock protects the fields below; nests inside no other lock. */
+	spinlock_t lock;
+	struct shared_info *shared_info; /* one page, hypervisor-owned */
+	u64 shared_info_gfn; /* where the guest mapped it, or ~0 */
+	u64 hvm_params[HVM_NR_PARAMS];
+	bool is_shutting_down;
+	unsigned int shutdown_code;
+	u64 tot_pages;
+	struct e820_packed *memmap;
+	unsigned int nr_memmap;
+
+	struct arch_domain arch;
+};
+
+#define INVALID_GFN (~0ULL)
+
+struct domain *domain_create(domid_t domid, unsigned int max_vcpus, bool privileged);
+struct domain *domain_lookup(domid_t domid);
+/* Resolve a domid argument the way hypercalls do (DOMID_SELF = caller). */
+struct domain *domain_from_arg(struct domain *caller, domid_t domid);
+struct vcpu *vcpu_create(struct domain *d, unsigned int vcpu_id);
+/* The guest asked to stop (SCHEDOP_shutdown); reason is SHUTDOWN_*. */
+void domain_shutdown(struct domain *d, unsigned int reason);
+/* The guest did something it must not; it dies, the hypervisor goes on. */
+void domain_crash(struct domain *d, struct vcpu *v, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The vCPU currently running on this CPU. */
+struct vcpu *current_vcpu(void);
+
+/* Write the wallclock and every vCPU's pvclock into a new shared_info. */
+void domain_update_wallclock(struct domain *d);
+
+static inline unsigned int domain_memory_map(struct domain *d,
+					     const struct e820_packed **map)
+{
+	*map = d->memmap;
+	return d->nr_memmap;
+}
+
+#endif
