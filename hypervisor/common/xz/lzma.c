@@ -54,7 +54,8 @@ static rc_inline u32 rc_bit(struct rc *rc, u16 *prob)
 	bound = (rc->range >> RC_PROB_BITS) * *prob;
 	if (rc->code < bound) {
 		rc->range = bound;
-		*prob += ((1u << RC_PROB_BITS) - *prob) >> RC_ADAPT_SHIFT;
+		*prob = (u16)(*prob + (((1u << RC_PROB_BITS) - *prob) >>
+				       RC_ADAPT_SHIFT));
 		return 0;
 	}
 	rc->range -= bound;
@@ -202,7 +203,7 @@ int xz_lzma_decode_chunk(struct lzma_dec *s, u8 *dict, size_t pos, size_t end,
 	rc.len = in_len;
 
 	while (pos < end) {
-		u32 pos_state = pos & pb_mask;
+		u32 pos_state = (u32)pos & pb_mask;
 		u32 len;
 
 		if (unlikely(rc.pos > rc.len))

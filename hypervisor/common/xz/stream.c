@@ -193,7 +193,6 @@ static int parse_block_header(const u8 *h, size_t avail,
 {
 	size_t p = 2, lim;
 	unsigned int i, nr_filters;
-	int ret;
 
 	memset(bh, 0, sizeof(*bh));
 	bh->size = ((u32)h[0] + 1) * 4;
@@ -224,7 +223,7 @@ static int parse_block_header(const u8 *h, size_t avail,
 
 	nr_filters = (h[1] & XZ_BLOCK_FLAG_FILTERS) + 1;
 	for (i = 0; i < nr_filters; i++) {
-		ret = parse_filter(bh, h, lim, &p, i == nr_filters - 1, block,
+		int ret = parse_filter(bh, h, lim, &p, i == nr_filters - 1, block,
 				   why);
 		if (ret)
 			return ret;
