@@ -15,7 +15,7 @@ void panic(const char *fmt, ...)
 	pr_err("\n****************************************\n");
 	pr_err("Keel panic on CPU %u: %s\n", arch_cpu_id(), msg);
 	pr_err("****************************************\n");
-	if (!opt_noreboot && opt_panic_reboot) {
+	if (!opt_noreboot) {
 		pr_err("rebooting in 5 seconds\n");
 		arch_delay_ns(5000000000ULL);
 		arch_machine_reboot();

@@ -124,3 +124,22 @@ void lapic_send_nmi_stop(unsigned int cpu)
 {
 	icr_send(percpu_area[cpu].apic_id, 0x400 | 0x4000); /* NMI, assert */
 }
+
+/*
+ * The legacy 8259 PICs start out delivering IRQ 0 on vector 8, where the
+ * CPU reports double faults. Move them to 0x20-0x2f and mask every line;
+ * the hypervisor takes no legacy interrupts (dom0 may program them later).
+ */
+void legacy_pic_disable(void)
+{
+	outb(0x20, 0x11); /* ICW1: init, ICW4 follows */
+	outb(0xa0, 0x11);
+	outb(0x21, 0x20); /* ICW2: vector base */
+	outb(0xa1, 0x28);
+	outb(0x21, 0x04); /* ICW3: slave on IRQ 2 */
+	outb(0xa1, 0x02);
+	outb(0x21, 0x01); /* ICW4: 8086 mode */
+	outb(0xa1, 0x01);
+	outb(0x21, 0xff); /* mask all */
+	outb(0xa1, 0xff);
+}

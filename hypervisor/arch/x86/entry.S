@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Trap and interrupt entry stubs: build a struct cpu_regs, call do_trap(). */
 
-/* Vectors where the CPU pushes an error code itself. */
-#define HAS_ERRCODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
 
 	.text
 	.align 16
@@ -20,12 +18,19 @@ trap_entry_table:
 	.endr
 
 	.text
-	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	/* Vectors where the CPU pushes no error code: push a zero in its place. */
+	.irp v, 0,1,2,3,4,5,6,7,9,15,16,18,19,20,22,23,24,25,26,27,28,31
 	.align 16
 trap_\v:
-	.if !HAS_ERRCODE(\v)
 	pushq $0
-	.endif
+	pushq $\v
+	jmp trap_common
+	.endr
+
+	/* Vectors where the CPU pushes an error code itself. */
+	.irp v, 8,10,11,12,13,14,17,21,29,30
+	.align 16
+trap_\v:
 	pushq $\v
 	jmp trap_common
 	.endr

@@ -14,6 +14,7 @@
 #include <asm/percpu.h>
 #include <asm/smp.h>
 #include <asm/apic.h>
+#include <asm/traps.h>
 
 #define SLP_EN (1U << 13)
 
@@ -38,6 +39,7 @@ static void stop_other_cpus(void)
 
 	if (__atomic_exchange_n(&stopping, true, __ATOMIC_SEQ_CST))
 		return;
+	machine_stopping = true;
 	for (unsigned int c = 0; c < nr_cpus_possible; c++)
 		if (c != arch_cpu_id() && percpu_area[c].online)
 			lapic_send_nmi_stop(c);

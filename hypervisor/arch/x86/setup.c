@@ -161,6 +161,7 @@ void start_keel(u32 magic, u32 info)
 	cpu_tables_init(&percpu_area[0]); /* again, now with IST stacks */
 
 	acpi_init();
+	legacy_pic_disable();
 	time_init();
 	lapic_init();
 	lapic_timer_calibrate();

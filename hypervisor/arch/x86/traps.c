@@ -22,6 +22,7 @@ struct idt_entry {
 extern const u64 trap_entry_table[256];
 static struct idt_entry idt[256] __aligned(16);
 static irq_handler_t irq_handlers[256];
+volatile bool machine_stopping;
 
 static const char *const exception_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
@@ -107,6 +108,14 @@ void do_trap(struct cpu_regs *regs)
 			irq_handlers[vec](regs);
 		if (vec != VECTOR_SPURIOUS)
 			lapic_eoi();
+		return;
+	}
+	if (vec == 2) {
+		/* NMIs only come from Keel itself, to stop CPUs at power-off */
+		if (machine_stopping)
+			for (;;)
+				halt();
+		pr_warn("NMI on CPU %u (ignored)\n", this_cpu()->cpu_id);
 		return;
 	}
 	local_irq_disable();

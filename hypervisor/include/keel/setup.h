@@ -7,8 +7,6 @@
 
 extern bool opt_noreboot;
 extern u64 opt_debug_exit_port;
-/* Reboot after a hypervisor panic (off: stay halted so the report can be read). */
-extern bool opt_panic_reboot;
 
 /* Codes for arch_machine_halt(); with debug_exit= they become QEMU's exit status. */
 #define KEEL_EXIT_POWEROFF 0

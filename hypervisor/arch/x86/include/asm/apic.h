@@ -20,5 +20,6 @@ void lapic_timer_stop(void);
 void lapic_timer_calibrate(void);
 /* NMI to another CPU; used only to stop CPUs when the machine goes down. */
 void lapic_send_nmi_stop(unsigned int cpu);
+void legacy_pic_disable(void);
 
 #endif

@@ -16,5 +16,7 @@ void set_irq_handler(unsigned int vector, irq_handler_t handler);
 void idt_init(void);
 void idt_load(void);
 void dump_cpu_regs(const struct cpu_regs *r);
+/* Set when the machine goes down: NMIs then just stop the CPU they hit. */
+extern volatile bool machine_stopping;
 
 #endif
