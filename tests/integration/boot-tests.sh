@@ -16,14 +16,19 @@ else
 	fail "GRUB ISO boot: want multiboot2 banner, SUCCESS and ACPI power-off (exit 0), QEMU exit $rc" "$log"
 fi
 
-# A CPU without SVM: one line naming what is missing, then halt.
-keel_boot no-svm 60 "console=com1 debug_exit=0xf4" "$build/guests/hello.elf" -cpu qemu64
-if [ $rc -eq $EXIT_PANIC ] && [ "$(grep -c 'Keel cannot run: this CPU has no AMD SVM' "$log")" -eq 1 ] &&
-	! grep -q 'Test result' "$log"; then
-	pass "no SVM: refused with the reason"
-else
-	fail "no SVM: want one 'Keel cannot run' line and a halt (exit $EXIT_PANIC), QEMU exit $rc" "$log"
-fi
+# A CPU without SVM, and one with SVM but no nested paging: one line naming
+# what is missing, then a halt.
+for cpu in "qemu64,-svm:no AMD SVM" "qemu64:SVM but no nested paging (NPT)"; do
+	model=${cpu%%:*}
+	want=${cpu#*:}
+	keel_boot "cpu-$model" 60 "console=com1 debug_exit=0xf4" "$build/guests/hello.elf" -cpu "$model"
+	if [ $rc -eq $EXIT_PANIC ] && [ "$(grep -c "Keel cannot run: .*$want" "$log")" -eq 1 ] &&
+		! grep -q 'Test result' "$log"; then
+		pass "-cpu $model: refused, naming what is missing"
+	else
+		fail "-cpu $model: want one 'Keel cannot run: ...$want' line and a halt (exit $EXIT_PANIC), QEMU exit $rc" "$log"
+	fi
+done
 
 # Reboot without debug_exit: the machine really resets (-no-reboot ends QEMU).
 keel_boot reboot-reset 90 "console=com1 dom0_mem=256M" "$build/guests/shutdown_reboot.elf"

@@ -41,11 +41,11 @@ while read -r g want; do
 		fi ;;
 	triple_fault)
 		# the guest prints its CR3 before faulting; the report must show the same
-		cr3=$(sed -n 's/.*CR3=\(0x\)\{0,1\}\([0-9a-fA-F]*\).*/\2/p' "$log" | head -1)
+		cr3=$(sed -n 's/^about to triple fault:.* CR3 0x\([0-9a-fA-F]*\).*/\1/p' "$log" | head -1)
 		if [ $rc -eq $EXIT_CRASH ] && [ "$results" -eq 0 ] &&
 			grep -q 'd0 crashed: triple fault' "$log" &&
 			grep -q 'RIP ' "$log" && grep -q 'EFER ' "$log" &&
-			grep -Eqi "CR3 0*$cr3" "$log"; then
+			[ -n "$cr3" ] && grep -Eqi "  CR0 [0-9a-f]+ CR2 [0-9a-f]+ CR3 0*$cr3 " "$log"; then
 			pass "guest $g"
 		else
 			fail "guest $g: want a triple-fault report with the guest's CR3 ($cr3) (exit $EXIT_CRASH), QEMU exit $rc" "$log"

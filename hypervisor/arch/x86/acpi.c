@@ -167,6 +167,7 @@ static void parse_fadt(const struct acpi_header *h)
 
 	acpi_info.pm1a_cnt = *(const u32 *)(f + 64);
 	acpi_info.pm1b_cnt = *(const u32 *)(f + 68);
+	acpi_info.pm_timer = *(const u32 *)(f + 76);
 	if (h->length >= 129 && (*(const u32 *)(f + 112) & (1 << 10))) {
 		memcpy(&acpi_info.reset_reg, f + 116, sizeof(acpi_info.reset_reg));
 		acpi_info.reset_value = f[128];

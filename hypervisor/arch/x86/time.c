@@ -7,6 +7,7 @@
 #include <keel/arch.h>
 #include <asm/processor.h>
 #include <asm/time.h>
+#include <asm/acpi.h>
 
 #define PIT_HZ 1193182
 #define CALIBRATE_US 20000
@@ -140,7 +141,27 @@ static u64 rtc_read_unix(void)
 	}
 }
 
-void time_init(void)
+#define PMTMR_HZ 3579545
+
+/* One TSC-vs-reference measurement; returns kHz. */
+static u64 measure_with_pmtimer(u16 port)
+{
+	u32 p0, p1, elapsed;
+	u64 t0, t1;
+
+	/* Read the reference and the TSC back to back at both ends, so a
+	 * descheduled emulator thread shifts both ends alike. */
+	p0 = inl(port) & 0xffffff;
+	t0 = rdtsc();
+	do {
+		p1 = inl(port) & 0xffffff;
+		t1 = rdtsc();
+		elapsed = (p1 - p0) & 0xffffff;
+	} while (elapsed < PMTMR_HZ / 20); /* 50 ms */
+	return (t1 - t0) * PMTMR_HZ / elapsed / 1000;
+}
+
+static u64 measure_with_pit(void)
 {
 	u64 t0, t1;
 
@@ -149,7 +170,27 @@ void time_init(void)
 	while (!pit_wait_done())
 		cpu_relax();
 	t1 = rdtsc();
-	tsc_khz = (t1 - t0) * 1000 / CALIBRATE_US;
+	return (t1 - t0) * 1000 / CALIBRATE_US;
+}
+
+static u64 median3(u64 a, u64 b, u64 c)
+{
+	if ((a <= b && b <= c) || (c <= b && b <= a))
+		return b;
+	if ((b <= a && a <= c) || (c <= a && a <= b))
+		return a;
+	return c;
+}
+
+void time_init(void)
+{
+	u64 k[3];
+	const char *ref = acpi_info.pm_timer ? "ACPI PM timer" : "PIT";
+
+	for (int i = 0; i < 3; i++)
+		k[i] = acpi_info.pm_timer ? measure_with_pmtimer(acpi_info.pm_timer)
+					  : measure_with_pit();
+	tsc_khz = median3(k[0], k[1], k[2]);
 	if (!tsc_khz)
 		panic("time: the TSC does not advance");
 	compute_scale(tsc_khz);
@@ -161,8 +202,8 @@ void time_init(void)
 	}
 	boot_wallclock_sec = rtc_read_unix();
 	tsc_at_boot = rdtsc();
-	printk("time: TSC %llu.%03llu MHz, wallclock %llu (from the RTC)\n",
-	       tsc_khz / 1000, tsc_khz % 1000, boot_wallclock_sec);
+	printk("time: TSC %llu.%03llu MHz (against the %s), wallclock %llu (from the RTC)\n",
+	       tsc_khz / 1000, tsc_khz % 1000, ref, boot_wallclock_sec);
 }
 
 u64 arch_now_ns(void)

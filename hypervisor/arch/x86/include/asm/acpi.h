@@ -20,6 +20,7 @@ struct acpi_info {
 	u32 cpu_apic_id[MAX_CPUS];
 	u32 cpu_acpi_uid[MAX_CPUS];
 	u32 pm1a_cnt, pm1b_cnt; /* I/O ports, 0 if absent */
+	u32 pm_timer; /* PM timer I/O port, 0 if absent */
 	u8 slp_typ_s5a, slp_typ_s5b;
 	bool have_s5;
 	bool have_reset_reg;
