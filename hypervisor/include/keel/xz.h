@@ -11,11 +11,12 @@
 /*
  * Decompress one complete .xz stream from in[0..in_len) into out[0..out_cap).
  *
- * The output buffer doubles as the LZMA2 dictionary, so no allocation is
- * made; the ~30 KiB of decoder state (probabilities, message buffer) is a
- * static object inside the decoder, kept off the small hypervisor stack.
- * Consequently only one call may run at a time: callers on several CPUs
- * must serialise with a lock of their own.
+ * The output buffer doubles as the LZMA2 dictionary, so nothing is
+ * allocated and -ENOMEM is never returned. The decoder's state (~29 KiB of
+ * LZMA probabilities and hashes, 10 KiB of CRC tables) is static, kept off
+ * the small hypervisor stack, and stack use stays under 1 KiB. Consequently
+ * only one call may run at a time: callers on several CPUs must serialise
+ * with a lock of their own.
  *
  * Supported: check types none, CRC32, CRC64 and SHA-256; any number of
  * blocks; filter chains LZMA2 and BCJ-x86 (with optional start offset) +
