@@ -8,6 +8,7 @@
 #include <keel/lib.h>
 #include <keel/spinlock.h>
 #include <keel/arch.h>
+#include <keel/keyhandler.h>
 
 #define LOG_RING_SIZE (64 * 1024)
 #define INPUT_RING_SIZE 1024
@@ -172,6 +173,8 @@ bool console_uses_port(u16 port)
 
 void console_poll_input(void)
 {
+	char got[64];
+	size_t n = 0;
 	unsigned long flags = spin_lock_irqsave(&console_lock);
 
 	for (int p = 0; p < MAX_SERIAL; p++) {
@@ -179,12 +182,20 @@ void console_poll_input(void)
 
 		if (!com_enabled[p])
 			continue;
-		while ((c = serial_getc(com_ports[p])) >= 0) {
-			if (input_head - input_tail < INPUT_RING_SIZE)
-				input_ring[input_head++ % INPUT_RING_SIZE] = (char)c;
-		}
+		while ((c = serial_getc(com_ports[p])) >= 0 && n < sizeof(got))
+			got[n++] = (char)c;
 	}
 	spin_unlock_irqrestore(&console_lock, flags);
+
+	/* Debug keys run without the lock: they print. */
+	for (size_t i = 0; i < n; i++) {
+		if (keyhandler_input(got[i]))
+			continue;
+		flags = spin_lock_irqsave(&console_lock);
+		if (input_head - input_tail < INPUT_RING_SIZE)
+			input_ring[input_head++ % INPUT_RING_SIZE] = got[i];
+		spin_unlock_irqrestore(&console_lock, flags);
+	}
 }
 
 size_t console_read(char *buf, size_t len)

@@ -48,3 +48,27 @@ if [ $rc -eq $EXIT_POWEROFF ] && grep -q 'smp: 4 CPUs online' "$log" &&
 else
 	fail "SMP/cmdline: want 4 CPUs online, the unknown option reported and SUCCESS, QEMU exit $rc" "$log"
 fi
+
+# Debug keys on the serial console: Ctrl-A x3 switches input to Keel, 'd'
+# dumps dom0's vCPU, 'C' makes the hypervisor fault on purpose, which must
+# give a full register dump and a panic, not a silent reset.
+log=$logs/debug-keys.log
+rm -f "$log"
+(sleep 8; printf '\001\001\001'; sleep 1; printf 'h'; sleep 1; printf 'd'; sleep 1; printf 'C'; sleep 30) |
+	timeout 60 qemu-system-x86_64 -M q35 -cpu EPYC -m 512 -smp 2 -display none \
+		-no-reboot -monitor none -serial stdio \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$build/keel" \
+		-append "console=com1 noreboot debug_exit=0xf4 dom0_mem=256M" \
+		-initrd "$build/guests/idle.elf" >"$log" 2>&1
+rc=$?
+if [ $rc -eq $EXIT_PANIC ] && grep -q 'idle: dom0 is up' "$log" &&
+	grep -q 'console input now goes to Keel' "$log" &&
+	grep -q 'C  crash the hypervisor' "$log" &&
+	grep -q 'd0v0 state: RIP' "$log" &&
+	grep -q 'Keel hypervisor fault on CPU 0: vector 6 (#UD invalid opcode)' "$log" &&
+	grep -q 'RIP: 0008:' "$log" && grep -q 'Stack:' "$log" &&
+	grep -q 'Keel panic on CPU 0: hypervisor fault' "$log"; then
+	pass "debug keys; a hypervisor fault prints a register dump and panics"
+else
+	fail "debug keys / fault dump: want the key help, a vCPU dump, a #UD register dump and a panic (exit $EXIT_PANIC), QEMU exit $rc" "$log"
+fi

@@ -12,6 +12,7 @@ KEEL_ARGS="console=com1 noreboot debug_exit=0xf4 dom0_mem=256M"
 
 while read -r g want; do
 	case $g in '#'* | '') continue ;; esac
+	[ "$want" = input ] && continue # driven by boot-tests.sh
 	keel_boot "guest-$g" 90 "$KEEL_ARGS" "$build/guests/$g.elf"
 	results=$(grep -c 'Test result: ' "$log")
 	case $want in

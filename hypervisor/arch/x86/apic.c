@@ -114,6 +114,14 @@ void lapic_timer_oneshot(u64 ns)
 	apic_write(APIC_TIMER_INIT, (u32)ticks);
 }
 
+void lapic_timer_periodic(u64 ns)
+{
+	u64 ticks = ns * apic_timer_khz / 1000000;
+
+	apic_write(APIC_LVT_TIMER, (1 << 17) | VECTOR_TIMER); /* periodic */
+	apic_write(APIC_TIMER_INIT, (u32)MIN(MAX(ticks, 1ULL), 0xffffffffULL));
+}
+
 void lapic_timer_stop(void)
 {
 	apic_write(APIC_TIMER_INIT, 0);

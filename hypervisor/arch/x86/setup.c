@@ -122,9 +122,52 @@ void secondary_cpu_idle(void)
 	scheduler_run();
 }
 
+#define TICK_NS 10000000ULL /* 100 Hz: console input and debug keys */
+
+static volatile u64 ticks;
+
 static void timer_interrupt(struct cpu_regs *regs)
 {
 	(void)regs;
+	ticks++;
+	if (arch_cpu_id() == 0)
+		console_poll_input();
+}
+
+/* Start the tick and prove the calibrated timer really interrupts us. */
+static void start_tick(void)
+{
+	u64 t0 = arch_now_ns();
+
+	set_irq_handler(VECTOR_TIMER, timer_interrupt);
+	lapic_timer_periodic(TICK_NS);
+	local_irq_enable();
+	while (ticks < 3 && arch_now_ns() - t0 < 1000000000ULL)
+		halt();
+	local_irq_disable();
+	if (ticks < 3)
+		panic("apic: the local APIC timer does not interrupt");
+	printk("apic: 100 Hz tick running (3 ticks in %llu us)\n", (arch_now_ns() - t0) / 1000);
+}
+
+static volatile unsigned int call_count;
+
+static void count_call(void *arg)
+{
+	(void)arg;
+	__atomic_fetch_add(&call_count, 1, __ATOMIC_RELAXED);
+}
+
+static void check_cross_cpu_calls(void)
+{
+	local_irq_enable();
+	smp_call_others(count_call, NULL);
+	local_irq_disable();
+	if (call_count != nr_cpus_online - 1)
+		panic("smp: a cross-CPU call reached %u of %u other CPUs", call_count,
+		      nr_cpus_online - 1);
+	printk("smp: cross-CPU call reached all %u other CPU%s\n", call_count,
+	       call_count == 1 ? "" : "s");
 }
 
 void start_keel(u32 magic, u32 info)
@@ -165,9 +208,10 @@ void start_keel(u32 magic, u32 info)
 	time_init();
 	lapic_init();
 	lapic_timer_calibrate();
-	set_irq_handler(VECTOR_TIMER, timer_interrupt);
+	start_tick();
 	svm_cpu_init();
 	smp_boot_cpus(MIN(opt_max_cpus, (u64)MAX_CPUS));
+	check_cross_cpu_calls();
 
 	dom0_vcpus = MIN(opt_dom0_max_vcpus ? opt_dom0_max_vcpus : 1, (u64)nr_cpus_possible);
 	dom0_build(dom0_vcpus);

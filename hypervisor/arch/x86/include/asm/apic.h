@@ -15,6 +15,7 @@ void lapic_send_init(u32 apic_id);
 void lapic_send_sipi(u32 apic_id, u8 page);
 /* One-shot timer interrupt on VECTOR_TIMER after ns nanoseconds. */
 void lapic_timer_oneshot(u64 ns);
+void lapic_timer_periodic(u64 ns);
 void lapic_timer_stop(void);
 /* Measure the LAPIC timer against the TSC (after time_init). */
 void lapic_timer_calibrate(void);
