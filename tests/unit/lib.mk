@@ -10,3 +10,6 @@ $(BUILD)/test_vsnprintf: $(ROOT)/hypervisor/common/lib/vsnprintf.c
 
 UNIT_TESTS += test_page_alloc
 test_page_alloc_SRCS := tests/unit/test_page_alloc.c hypervisor/common/page_alloc.c
+
+UNIT_TESTS += test_xmalloc
+test_xmalloc_SRCS := tests/unit/test_xmalloc.c hypervisor/common/xmalloc.c hypervisor/common/page_alloc.c
