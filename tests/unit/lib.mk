@@ -13,3 +13,6 @@ test_page_alloc_SRCS := tests/unit/test_page_alloc.c hypervisor/common/page_allo
 
 UNIT_TESTS += test_xmalloc
 test_xmalloc_SRCS := tests/unit/test_xmalloc.c hypervisor/common/xmalloc.c hypervisor/common/page_alloc.c
+
+UNIT_TESTS += test_cmdline
+test_cmdline_SRCS := tests/unit/test_cmdline.c hypervisor/common/cmdline.c
