@@ -94,6 +94,8 @@ static struct vcpu *pick_next(unsigned int cpu)
 	for (int i = 0; i < MAX_PER_CPU; i++) {
 		struct vcpu *v = runq[cpu][i];
 
+		if (v && v->state == VCPU_BLOCKED && arch_vcpu_has_pending_event(v))
+			v->state = VCPU_RUNNABLE;
 		if (v && v->state == VCPU_RUNNABLE)
 			return v;
 	}

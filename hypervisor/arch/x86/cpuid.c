@@ -56,8 +56,12 @@ void guest_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
 		r.ecx &= ~(1U << 3); /* MONITOR/MWAIT: MWAIT faults under TCG */
 		r.ecx &= ~(1U << 5); /* VMX */
 		r.ecx &= ~(1U << 24); /* TSC-deadline: no virtual LAPIC timer yet */
-		/* initial APIC ID: dom0 vCPU n runs on pCPU n with its APIC ID */
-		r.ebx = (r.ebx & 0x00ffffff) | (percpu_area[v->pcpu].apic_id << 24);
+		r.ecx |= 1U << 21; /* x2APIC: the only mode of the virtual LAPIC */
+		r.ebx = (r.ebx & 0x00ffffff) | ((v->arch.vlapic.id & 0xff) << 24);
+		break;
+	case 0xb:
+		/* extended topology: report this vCPU's own x2APIC ID */
+		r.edx = v->arch.vlapic.id;
 		break;
 	case 0x5:
 		r.eax = r.ebx = r.ecx = r.edx = 0;

@@ -18,6 +18,8 @@
 #include <asm/acpi.h>
 #include <asm/memlayout.h>
 #include <asm/vmexit.h>
+#include <asm/vlapic.h>
+#include <asm/percpu.h>
 
 #define MAX_MEMMAP 128
 #define CMDLINE_OFFSET 0x100
@@ -257,11 +259,19 @@ struct domain *dom0_build(unsigned int max_vcpus)
 		d->nr_memmap = nr_map;
 	}
 
-	v = vcpu_create(d, 0);
-	if (!v)
-		panic("dom0: cannot create vCPU 0");
+	/* vCPU n runs on CPU n with that CPU's APIC ID, so the interrupts dom0
+	 * programs into devices reach the right CPU unchanged. */
+	for (unsigned int i = 0; i < max_vcpus; i++) {
+		struct vcpu *ap = vcpu_create(d, i);
+
+		if (!ap)
+			panic("dom0: cannot create vCPU %u", i);
+		vlapic_init(ap, percpu_area[i].apic_id);
+		sched_add_vcpu(ap, i);
+		percpu_area[i].dom0_vcpu = ap;
+	}
+	v = d->vcpus[0];
 	arch_vcpu_set_pvh_entry(v, kinfo->phys32_entry, (u32)si_gpa);
-	sched_add_vcpu(v, 0);
 	printk("dom0: PVH kernel %#llx-%#llx, entry %#x, %llu MiB RAM, %u vCPU%s, command line \"%s\"\n",
 	       kinfo->load_start, kinfo->load_end, kinfo->phys32_entry,
 	       (d->tot_pages << PAGE_SHIFT) >> 20, max_vcpus, max_vcpus > 1 ? "s" : "", cmdline);

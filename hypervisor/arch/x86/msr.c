@@ -14,6 +14,7 @@
 #include <asm/msr.h>
 #include <asm/svm.h>
 #include <asm/vmexit.h>
+#include <asm/vlapic.h>
 
 #define EFER_ALLOWED (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | (1ULL << 14) /* FFXSR */)
 
@@ -102,6 +103,8 @@ int guest_rdmsr(struct vcpu *v, u32 msr, u64 *val)
 	case XEN_HYPERCALL_PAGE_MSR:
 		*val = v->domain->arch.hypercall_page_gpa;
 		return 0;
+	case MSR_X2APIC_FIRST ... MSR_X2APIC_LAST:
+		return vlapic_rdmsr(v, msr, val);
 	default:
 		return -1;
 	}
@@ -131,7 +134,9 @@ int guest_wrmsr(struct vcpu *v, u32 msr, u64 val)
 		v->arch.msr_tsc_aux = (u32)val;
 		return 0;
 	case MSR_IA32_APICBASE:
-		v->arch.apic_base = val;
+		/* x2APIC is the only mode offered: it cannot be left */
+		if ((val & (APICBASE_ENABLE | APICBASE_X2APIC)) != (APICBASE_ENABLE | APICBASE_X2APIC))
+			return -1;
 		return 0;
 	case MSR_MTRR_DEF_TYPE:
 		v->arch.mtrr_def_type = val & 0xcff;
@@ -153,6 +158,8 @@ int guest_wrmsr(struct vcpu *v, u32 msr, u64 val)
 	case MSR_IA32_DEBUGCTL:
 	case MSR_K7_HWCR:
 		return 0; /* accepted and ignored */
+	case MSR_X2APIC_FIRST ... MSR_X2APIC_LAST:
+		return vlapic_wrmsr(v, msr, val);
 	case XEN_HYPERCALL_PAGE_MSR:
 		if (val & 0xfff) /* page index: Keel has exactly one page */
 			return -1;

@@ -180,3 +180,15 @@ bool e820_is_ram(paddr_t start, paddr_t end)
 	}
 	return false;
 }
+
+bool e820_is_ram_range(paddr_t start, paddr_t end)
+{
+	/* true if any byte of [start, end) is RAM */
+	for (unsigned int i = 0; i < boot_info.nr_e820; i++) {
+		const struct e820_entry *e = &boot_info.e820[i];
+
+		if (e->type == E820_RAM && start < e->addr + e->size && e->addr < end)
+			return true;
+	}
+	return false;
+}

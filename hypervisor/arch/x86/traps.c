@@ -8,6 +8,7 @@
 #include <asm/percpu.h>
 #include <asm/traps.h>
 #include <asm/apic.h>
+#include <asm/vlapic.h>
 
 struct idt_entry {
 	u16 offset_lo;
@@ -104,8 +105,14 @@ void do_trap(struct cpu_regs *regs)
 	unsigned int vec = regs->vector;
 
 	if (vec >= 32) {
-		if (irq_handlers[vec])
+		if (irq_handlers[vec]) {
 			irq_handlers[vec](regs);
+		} else if (vec < VECTOR_TIMER && this_cpu()->dom0_vcpu) {
+			/* a device interrupt dom0 programmed: its vLAPIC gets it,
+			 * and the physical EOI waits for dom0's EOI */
+			vlapic_set_irq(this_cpu()->dom0_vcpu, vec, true);
+			return;
+		}
 		if (vec != VECTOR_SPURIOUS)
 			lapic_eoi();
 		return;

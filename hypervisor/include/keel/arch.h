@@ -42,6 +42,8 @@ int arch_p2m_init(struct domain *d);
 void arch_p2m_destroy(struct domain *d);
 int arch_vcpu_create(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);
+/* Does the vCPU have an interrupt or event it could take (HLT wake-up)? */
+bool arch_vcpu_has_pending_event(struct vcpu *v);
 /* Print the vCPU's architectural state (used in crash reports). */
 void arch_vcpu_dump(struct vcpu *v);
 /* Run the vCPU until something needs the scheduler; returns to the caller. */

@@ -15,7 +15,10 @@
 #include <asm/svm.h>
 #include <asm/vmexit.h>
 #include <asm/acpi.h>
+#include <public/hvm/params.h>
 #include <asm/apic.h>
+#include <asm/msr.h>
+#include <asm/vlapic.h>
 
 struct svm_caps svm_caps;
 
@@ -252,7 +255,11 @@ int arch_vcpu_create(struct vcpu *v)
 	v->arch.msr_pat = vmcb->save.g_pat;
 	v->arch.guest_efer = 0;
 	v->arch.mtrr_def_type = 0xc06; /* MTRRs enabled, fixed enabled, WB */
-	v->arch.apic_base = APIC_DEFAULT_BASE | APICBASE_ENABLE | (v->vcpu_id == 0 ? (1ULL << 8) : 0);
+	/* x2APIC enabled from the start, so the guest never touches xAPIC MMIO */
+	v->arch.apic_base = APIC_DEFAULT_BASE | APICBASE_ENABLE | APICBASE_X2APIC |
+			    (v->vcpu_id == 0 ? APICBASE_BSP : 0);
+	v->arch.injected_vector = -1;
+	vlapic_init(v, v->vcpu_id * 2);
 	return 0;
 }
 
@@ -286,6 +293,87 @@ void arch_vcpu_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx)
 	v->arch.regs.rbx = ebx;
 }
 
+/* An AP after INIT-SIPI: real mode at vector:0000 (xen-pvh-abi.md §6.1). */
+void arch_vcpu_set_real_mode_entry(struct vcpu *v, u8 vector)
+{
+	struct vmcb *vmcb = v->arch.vmcb;
+
+	seg_set(&vmcb->save.cs, (u16)vector << 8, 0x9b, 0xffff, (u64)vector << 12);
+	seg_set(&vmcb->save.ds, 0, 0x93, 0xffff, 0);
+	vmcb->save.es = vmcb->save.ss = vmcb->save.fs = vmcb->save.gs = vmcb->save.ds;
+	seg_set(&vmcb->save.gdtr, 0, 0, 0xffff, 0);
+	vmcb->save.idtr = vmcb->save.gdtr;
+	seg_set(&vmcb->save.ldtr, 0, 0x82, 0xffff, 0);
+	seg_set(&vmcb->save.tr, 0, 0x8b, 0xffff, 0);
+	vmcb->save.cr0 = X86_CR0_ET;
+	vmcb->save.cr3 = 0;
+	vmcb->save.cr4 = 0;
+	vmcb->save.efer = EFER_SVME;
+	vmcb->save.rflags = 2;
+	vmcb->save.rip = 0;
+	vmcb->save.rsp = 0;
+	vmcb->save.rax = 0;
+	vmcb->save.cpl = 0;
+	memset(&v->arch.regs, 0, sizeof(v->arch.regs));
+	vmcb->control.tlb_control = TLB_CONTROL_FLUSH_ASID;
+}
+
+/* The event-channel upcall vector, if the guest asked for one and it is due. */
+static int upcall_vector(struct vcpu *v)
+{
+	u64 cb = v->domain->hvm_params[HVM_PARAM_CALLBACK_IRQ];
+
+	if ((cb >> HVM_PARAM_CALLBACK_TYPE_SHIFT) != HVM_PARAM_CALLBACK_TYPE_VECTOR)
+		return -1;
+	if (!v->vcpu_info || !READ_ONCE(v->vcpu_info->evtchn_upcall_pending))
+		return -1;
+	return cb & 0xff;
+}
+
+bool arch_vcpu_has_pending_event(struct vcpu *v)
+{
+	return upcall_vector(v) >= 0 || vlapic_pending_vector(v) >= 0 ||
+	       v->arch.vlapic.nmi_pending;
+}
+
+/*
+ * Before each entry: finish the bookkeeping of the interrupt offered at the
+ * last one, re-inject an event whose delivery an exit cut short, then offer
+ * the highest pending interrupt through V_IRQ (taken when the guest's IF
+ * allows) and any NMI through EVENTINJ.
+ */
+static void inject_pending(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->arch.vmcb;
+	int lapic, upcall, vec;
+
+	if (v->arch.injected_vector >= 0) {
+		bool taken = !(vmcb->control.int_ctl & V_IRQ);
+
+		if (taken && v->arch.injected_from_lapic)
+			vlapic_ack(v, (u8)v->arch.injected_vector);
+		vmcb->control.int_ctl &= ~(V_IRQ | (0xfU << V_INTR_PRIO_SHIFT));
+		v->arch.injected_vector = -1;
+	vlapic_init(v, v->vcpu_id * 2);
+	}
+	if (vmcb->control.exit_int_info & EVENTINJ_VALID) {
+		vmcb->control.event_inj = vmcb->control.exit_int_info;
+		vmcb->control.exit_int_info = 0;
+	} else if (v->arch.vlapic.nmi_pending && !(vmcb->control.event_inj & EVENTINJ_VALID)) {
+		v->arch.vlapic.nmi_pending = false;
+		vmcb->control.event_inj = EVENTINJ_VALID | EVENTINJ_TYPE_NMI | 2;
+	}
+	lapic = vlapic_pending_vector(v);
+	upcall = upcall_vector(v);
+	vec = MAX(lapic, upcall);
+	if (vec < 0)
+		return;
+	v->arch.injected_vector = vec;
+	v->arch.injected_from_lapic = vec == lapic && vec != upcall;
+	vmcb->control.int_vector = vec;
+	vmcb->control.int_ctl |= V_IRQ | V_IGN_TPR | ((u32)(vec >> 4) << V_INTR_PRIO_SHIFT);
+}
+
 void arch_vcpu_run(struct vcpu *v)
 {
 	struct percpu *pc = this_cpu();
@@ -294,6 +382,7 @@ void arch_vcpu_run(struct vcpu *v)
 	pc->current = v;
 	while (v->state == VCPU_RUNNABLE) {
 		local_irq_disable();
+		inject_pending(v);
 		svm_clgi();
 		local_irq_enable();
 		pc->in_guest = true;

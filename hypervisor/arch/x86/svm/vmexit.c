@@ -12,6 +12,8 @@
 #include <asm/processor.h>
 #include <asm/svm.h>
 #include <asm/vmexit.h>
+#include <asm/bootinfo.h>
+#include <keel/arch.h>
 
 static const u8 op_cpuid[] = { 0x0f, 0xa2 };
 static const u8 op_vmmcall[] = { 0x0f, 0x01, 0xd9 };
@@ -145,6 +147,20 @@ static const char *npf_access(u64 err)
 	return (err & (1 << 1)) ? "write" : "read";
 }
 
+/*
+ * dom0 owns the machine's devices: the first touch of guest-physical memory
+ * that is neither RAM nor the local APIC maps it 1:1 (uncached) and retries.
+ */
+static bool dom0_map_device_memory(struct domain *d, u64 gpa)
+{
+	u64 page = gpa & ~0xfffULL;
+
+	if (!d->is_privileged || e820_is_ram_range(page, page + 0x1000) ||
+	    (page >= 0xfee00000ULL && page < 0xfef00000ULL))
+		return false;
+	return arch_p2m_map(d, page >> 12, page, 1, P2M_MMIO) == 0;
+}
+
 void svm_handle_exit(struct vcpu *v)
 {
 	struct vmcb *vmcb = v->arch.vmcb;
@@ -197,6 +213,8 @@ void svm_handle_exit(struct vcpu *v)
 		domain_crash(v->domain, v, "triple fault (shutdown #VMEXIT)");
 		break;
 	case VMEXIT_NPF:
+		if (dom0_map_device_memory(v->domain, vmcb->control.exit_info_2))
+			break;
 		domain_crash(v->domain, v,
 			     "%s of guest-physical address %#llx, which is not mapped (NPF error %#llx)",
 			     npf_access(vmcb->control.exit_info_1), vmcb->control.exit_info_2,

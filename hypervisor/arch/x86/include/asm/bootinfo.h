@@ -45,5 +45,6 @@ int bootinfo_parse(u32 magic, paddr_t info);
 u64 e820_total_ram(void);
 paddr_t e820_top_of_ram(void);
 bool e820_is_ram(paddr_t start, paddr_t end);
+bool e820_is_ram_range(paddr_t start, paddr_t end);
 
 #endif

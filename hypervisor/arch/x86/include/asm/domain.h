@@ -6,6 +6,7 @@
 #include <keel/types.h>
 #include <keel/spinlock.h>
 #include <asm/regs.h>
+#include <asm/vlapic.h>
 
 struct vmcb;
 
@@ -31,6 +32,9 @@ struct arch_vcpu {
 	u64 mtrr_fixed[11];
 	u64 apic_base;
 	bool flush_tlb;
+	struct vlapic vlapic;
+	int injected_vector; /* put in V_IRQ at the last entry, or -1 */
+	bool injected_from_lapic;
 };
 
 #endif

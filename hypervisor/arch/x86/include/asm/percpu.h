@@ -32,6 +32,7 @@ struct percpu {
 	u32 apic_id;
 	u64 stack_top;
 	struct vcpu *current;
+	struct vcpu *dom0_vcpu; /* receives device interrupts taken here */
 	paddr_t host_vmcb_pa; /* VMSAVE/VMLOAD area for the host's own state */
 	paddr_t hsave_pa; /* MSR_VM_HSAVE_PA area */
 	u32 next_asid;

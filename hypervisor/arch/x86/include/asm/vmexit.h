@@ -13,6 +13,7 @@ void svm_print_features(void);
 int svm_domain_maps_init(struct domain *d);
 void svm_domain_maps_free(struct domain *d);
 void arch_vcpu_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx);
+void arch_vcpu_set_real_mode_entry(struct vcpu *v, u8 vector);
 
 /* Inject an exception into the guest at its next entry. */
 void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
