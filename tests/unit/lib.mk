@@ -16,3 +16,7 @@ test_xmalloc_SRCS := tests/unit/test_xmalloc.c hypervisor/common/xmalloc.c hyper
 
 UNIT_TESTS += test_cmdline
 test_cmdline_SRCS := tests/unit/test_cmdline.c hypervisor/common/cmdline.c
+
+UNIT_TESTS += test_pvh_elf
+test_pvh_elf_SRCS := tests/unit/test_pvh_elf.c hypervisor/common/pvh_elf.c
+test_pvh_elf_CFLAGS := -D_GNU_SOURCE
