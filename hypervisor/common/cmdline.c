@@ -153,13 +153,14 @@ static int apply(const struct cmdline_param *p, const char *val, size_t vlen)
 		return 0;
 	default: {
 		char *dst = p->var;
+		bool truncated = vlen >= p->size;
 		size_t n;
 
 		BUG_ON(!p->size);
-		n = MIN(vlen, p->size - 1);
+		n = truncated ? p->size - 1 : vlen;
 		memcpy(dst, val, n);
 		dst[n] = '\0';
-		if (n < vlen) {
+		if (truncated) {
 			pr_warn("cmdline: %s: value truncated to %zu characters\n",
 				p->name, n);
 			return 1;

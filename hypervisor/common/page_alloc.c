@@ -175,7 +175,7 @@ paddr_t alloc_pages(unsigned int order)
 
 void free_pages(paddr_t pa, unsigned int order)
 {
-	u64 pfn = pa >> PAGE_SHIFT, buddy;
+	u64 pfn = pa >> PAGE_SHIFT;
 	unsigned long flags;
 
 	BUG_ON(order > PAGE_ALLOC_MAX_ORDER);
@@ -189,7 +189,8 @@ void free_pages(paddr_t pa, unsigned int order)
 	nr_free += 1ULL << order;
 
 	while (order < PAGE_ALLOC_MAX_ORDER) {
-		buddy = pfn ^ (1ULL << order);
+		u64 buddy = pfn ^ (1ULL << order);
+
 		if (buddy < base_pfn || buddy >= end_pfn ||
 		    page_state[buddy - base_pfn] != (PS_FREE | order))
 			break;

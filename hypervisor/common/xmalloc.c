@@ -14,11 +14,11 @@
 #define SLAB_MAGIC 0x51ab51abU
 #define BIG_MAGIC 0xb16b16b1U
 
+/* Aligned so that the object after it is 16-byte aligned too. */
 struct big_hdr {
 	u32 magic;
 	u32 order;
-	u64 pad; /* keeps the object 16-byte aligned */
-};
+} __aligned(16);
 
 #define SLAB_MAX_OBJS (PAGE_SIZE / 16)
 
