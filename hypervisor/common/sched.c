@@ -13,6 +13,8 @@
 #include <keel/console.h>
 #include <keel/setup.h>
 #include <public/sched.h>
+#include <public/event_channel.h>
+#include <keel/event.h>
 
 #define MAX_PER_CPU 16
 
@@ -89,6 +91,63 @@ static __attribute__((noreturn)) void dom0_stop_action(unsigned int code)
 	}
 }
 
+/* ---- timers: each CPU's LAPIC one-shot serves the vCPUs pinned to it ---- */
+
+#define CONSOLE_POLL_NS 10000000ULL /* 100 Hz on CPU 0: input and debug keys */
+
+static u64 next_console_poll;
+
+static void timer_reprogram(unsigned int cpu)
+{
+	u64 next = ~0ULL;
+
+	for (int i = 0; i < MAX_PER_CPU; i++) {
+		struct vcpu *v = runq[cpu][i];
+
+		if (v && v->timer_deadline && v->timer_deadline < next)
+			next = v->timer_deadline;
+	}
+	if (cpu == 0 && next_console_poll < next)
+		next = next_console_poll;
+	if (next != ~0ULL)
+		arch_timer_program(next);
+}
+
+void sched_timer_interrupt(void)
+{
+	unsigned int cpu = arch_cpu_id();
+	u64 now = arch_now_ns();
+
+	for (int i = 0; i < MAX_PER_CPU; i++) {
+		struct vcpu *v = runq[cpu][i];
+
+		if (v && v->timer_deadline && v->timer_deadline <= now) {
+			v->timer_deadline = 0;
+			send_guest_vcpu_virq(v, VIRQ_TIMER);
+		}
+	}
+	if (cpu == 0 && now >= next_console_poll) {
+		console_poll_input();
+		next_console_poll = now + CONSOLE_POLL_NS;
+	}
+	timer_reprogram(cpu);
+}
+
+void vcpu_set_timer(struct vcpu *v, u64 deadline)
+{
+	/* Past deadlines fire at once, as Linux expects (flags = 0). */
+	v->timer_deadline = deadline ? MAX(deadline, 1ULL) : 0;
+	if (v->pcpu == arch_cpu_id())
+		timer_reprogram(v->pcpu);
+	else
+		arch_kick_cpu(v->pcpu);
+}
+
+void vcpu_raise_upcall(struct vcpu *v)
+{
+	vcpu_wake(v);
+}
+
 static struct vcpu *pick_next(unsigned int cpu)
 {
 	for (int i = 0; i < MAX_PER_CPU; i++) {
@@ -106,9 +165,12 @@ void scheduler_run(void)
 {
 	unsigned int cpu = arch_cpu_id();
 
+	timer_reprogram(cpu);
 	for (;;) {
 		struct vcpu *v;
 
+		/* Interrupts stay off from the check to the HLT that waits. */
+		arch_irq_disable();
 		if (dom0_stopped && cpu == 0)
 			dom0_stop_action(dom0_stop_code);
 		v = pick_next(cpu);
@@ -116,8 +178,7 @@ void scheduler_run(void)
 			arch_vcpu_run(v);
 			continue;
 		}
-		if (cpu == 0)
-			console_poll_input();
+		timer_reprogram(cpu);
 		arch_idle();
 	}
 }

@@ -55,6 +55,11 @@ u32 lapic_id(void)
 	return apic_read(APIC_ID) >> 24;
 }
 
+bool lapic_in_service(u8 vector)
+{
+	return apic_read(0x100 + (vector / 32) * 0x10) & (1U << (vector % 32));
+}
+
 void lapic_eoi(void)
 {
 	apic_write(APIC_EOI, 0);

@@ -11,6 +11,7 @@
 #include <asm/smp.h>
 #include <asm/time.h>
 #include <asm/vmexit.h>
+#include <asm/apic.h>
 
 int arch_domain_create(struct domain *d)
 {
@@ -87,6 +88,18 @@ unsigned int arch_cpu_id(void)
 void arch_idle(void)
 {
 	safe_halt();
+	local_irq_disable();
+}
+
+void arch_timer_program(u64 deadline_ns)
+{
+	u64 now = arch_now_ns();
+
+	lapic_timer_oneshot(deadline_ns > now ? deadline_ns - now : 1000);
+}
+
+void arch_irq_disable(void)
+{
 	local_irq_disable();
 }
 

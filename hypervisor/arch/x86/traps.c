@@ -108,9 +108,14 @@ void do_trap(struct cpu_regs *regs)
 		if (irq_handlers[vec]) {
 			irq_handlers[vec](regs);
 		} else if (vec < VECTOR_TIMER && this_cpu()->dom0_vcpu) {
-			/* a device interrupt dom0 programmed: its vLAPIC gets it,
-			 * and the physical EOI waits for dom0's EOI */
-			vlapic_set_irq(this_cpu()->dom0_vcpu, vec, true);
+			/* A device interrupt dom0 programmed. Through the IOAPIC
+			 * or MSI it is in service here, and the physical EOI waits
+			 * for dom0's; from dom0's 8259 (ExtINT on LINT0) it is not
+			 * and needs no EOI at all. */
+			if (lapic_in_service(vec))
+				vlapic_set_irq(this_cpu()->dom0_vcpu, vec, true);
+			else
+				vlapic_extint(this_cpu()->dom0_vcpu, vec);
 			return;
 		}
 		if (vec != VECTOR_SPURIOUS)

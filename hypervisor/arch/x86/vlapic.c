@@ -85,6 +85,31 @@ void vlapic_init(struct vcpu *v, u32 apic_id)
 	l->svr = 0xff;
 	for (int i = 0; i < 7; i++)
 		l->lvt[i] = LVT_MASKED;
+	l->extint_vector = -1;
+}
+
+#define LVT_LINT0 4
+#define LVT_MODE_EXTINT (7U << 8)
+
+void vlapic_extint(struct vcpu *v, u8 vector)
+{
+	struct vlapic *l = &v->arch.vlapic;
+	u32 lint0 = l->lvt[LVT_LINT0];
+
+	/* The guest routes its 8259 through LINT0 only in virtual-wire mode. */
+	if ((lint0 & LVT_MASKED) || (lint0 & (7U << 8)) != LVT_MODE_EXTINT)
+		return;
+	l->extint_vector = vector;
+	vcpu_wake(v);
+}
+
+int vlapic_take_extint(struct vcpu *v, bool take)
+{
+	int vec = v->arch.vlapic.extint_vector;
+
+	if (take)
+		v->arch.vlapic.extint_vector = -1;
+	return vec;
 }
 
 void vlapic_set_irq(struct vcpu *v, u8 vector, bool passthrough)

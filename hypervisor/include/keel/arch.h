@@ -34,6 +34,9 @@ unsigned int arch_cpu_id(void);
 void arch_idle(void);
 void arch_kick_cpu(unsigned int cpu);
 void arch_delay_ns(u64 ns);
+/* Interrupt this CPU at system time `deadline_ns` (one-shot). */
+void arch_timer_program(u64 deadline_ns);
+void arch_irq_disable(void);
 
 /* Per-domain and per-vCPU architecture state (VMCB, nested page tables). */
 int arch_domain_create(struct domain *d);

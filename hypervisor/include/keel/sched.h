@@ -17,4 +17,9 @@ __attribute__((noreturn)) void scheduler_run(void);
 /* A domain stopped (shutdown or crash); the owner of dom0's fate acts. */
 void sched_domain_stopped(struct domain *d);
 
+/* The vCPU's singleshot timer (system time, ns; 0 stops it). */
+void vcpu_set_timer(struct vcpu *v, u64 deadline);
+/* Called by the architecture's timer interrupt on every CPU. */
+void sched_timer_interrupt(void);
+
 #endif

@@ -258,7 +258,6 @@ int arch_vcpu_create(struct vcpu *v)
 	/* x2APIC enabled from the start, so the guest never touches xAPIC MMIO */
 	v->arch.apic_base = APIC_DEFAULT_BASE | APICBASE_ENABLE | APICBASE_X2APIC |
 			    (v->vcpu_id == 0 ? APICBASE_BSP : 0);
-	v->arch.injected_vector = -1;
 	vlapic_init(v, v->vcpu_id * 2);
 	return 0;
 }
@@ -333,45 +332,51 @@ static int upcall_vector(struct vcpu *v)
 bool arch_vcpu_has_pending_event(struct vcpu *v)
 {
 	return upcall_vector(v) >= 0 || vlapic_pending_vector(v) >= 0 ||
-	       v->arch.vlapic.nmi_pending;
+	       vlapic_take_extint(v, false) >= 0 || v->arch.vlapic.nmi_pending;
 }
 
 /*
- * Before each entry: finish the bookkeeping of the interrupt offered at the
- * last one, re-inject an event whose delivery an exit cut short, then offer
- * the highest pending interrupt through V_IRQ (taken when the guest's IF
- * allows) and any NMI through EVENTINJ.
+ * Before each entry: re-inject an event whose delivery an exit cut short,
+ * then an NMI, then the highest pending interrupt through EVENTINJ if the
+ * guest can take it now (IF set, no interrupt shadow); if it cannot, ask for
+ * a VINTR exit the moment it can (the interrupt-window technique).
  */
 static void inject_pending(struct vcpu *v)
 {
 	struct vmcb *vmcb = v->arch.vmcb;
-	int lapic, upcall, vec;
+	int lapic, upcall, extint, vec;
+	bool can_take;
 
-	if (v->arch.injected_vector >= 0) {
-		bool taken = !(vmcb->control.int_ctl & V_IRQ);
-
-		if (taken && v->arch.injected_from_lapic)
-			vlapic_ack(v, (u8)v->arch.injected_vector);
-		vmcb->control.int_ctl &= ~(V_IRQ | (0xfU << V_INTR_PRIO_SHIFT));
-		v->arch.injected_vector = -1;
-	vlapic_init(v, v->vcpu_id * 2);
-	}
+	vmcb->control.int_ctl &= ~(V_IRQ | V_IGN_TPR | (0xfU << V_INTR_PRIO_SHIFT));
+	vmcb->control.intercept_misc1 &= ~INTERCEPT_VINTR;
 	if (vmcb->control.exit_int_info & EVENTINJ_VALID) {
 		vmcb->control.event_inj = vmcb->control.exit_int_info;
 		vmcb->control.exit_int_info = 0;
-	} else if (v->arch.vlapic.nmi_pending && !(vmcb->control.event_inj & EVENTINJ_VALID)) {
+	}
+	if (vmcb->control.event_inj & EVENTINJ_VALID)
+		return; /* one event per entry; the rest wait for the next exit */
+	if (v->arch.vlapic.nmi_pending) {
 		v->arch.vlapic.nmi_pending = false;
 		vmcb->control.event_inj = EVENTINJ_VALID | EVENTINJ_TYPE_NMI | 2;
+		return;
 	}
 	lapic = vlapic_pending_vector(v);
 	upcall = upcall_vector(v);
-	vec = MAX(lapic, upcall);
+	extint = vlapic_take_extint(v, false);
+	vec = MAX(MAX(lapic, upcall), extint);
 	if (vec < 0)
 		return;
-	v->arch.injected_vector = vec;
-	v->arch.injected_from_lapic = vec == lapic && vec != upcall;
-	vmcb->control.int_vector = vec;
-	vmcb->control.int_ctl |= V_IRQ | V_IGN_TPR | ((u32)(vec >> 4) << V_INTR_PRIO_SHIFT);
+	can_take = (vmcb->save.rflags & (1 << 9)) && !(vmcb->control.int_state & 1);
+	if (!can_take) {
+		vmcb->control.int_ctl |= V_IRQ | V_IGN_TPR | (0xfU << V_INTR_PRIO_SHIFT);
+		vmcb->control.intercept_misc1 |= INTERCEPT_VINTR;
+		return;
+	}
+	if (vec == extint)
+		vlapic_take_extint(v, true); /* ExtINT bypasses IRR and ISR */
+	else if (vec == lapic && vec != upcall)
+		vlapic_ack(v, (u8)vec);
+	vmcb->control.event_inj = EVENTINJ_VALID | EVENTINJ_TYPE_INTR | (u64)vec;
 }
 
 void arch_vcpu_run(struct vcpu *v)

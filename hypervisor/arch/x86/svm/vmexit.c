@@ -171,6 +171,7 @@ void svm_handle_exit(struct vcpu *v)
 		v->arch.flush_tlb = false;
 	}
 	switch (code) {
+	case VMEXIT_VINTR: /* the interrupt window opened: inject_pending acts */
 	case VMEXIT_INTR:
 	case VMEXIT_NMI:
 	case VMEXIT_SMI:

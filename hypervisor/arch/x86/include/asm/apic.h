@@ -10,6 +10,8 @@
 void lapic_init(void);
 u32 lapic_id(void);
 void lapic_eoi(void);
+/* Is `vector` in service? (An ExtINT from the 8259 never is.) */
+bool lapic_in_service(u8 vector);
 void lapic_send_ipi(u32 apic_id, u8 vector);
 void lapic_send_init(u32 apic_id);
 void lapic_send_sipi(u32 apic_id, u8 page);

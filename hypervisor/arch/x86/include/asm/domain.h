@@ -33,8 +33,6 @@ struct arch_vcpu {
 	u64 apic_base;
 	bool flush_tlb;
 	struct vlapic vlapic;
-	int injected_vector; /* put in V_IRQ at the last entry, or -1 */
-	bool injected_from_lapic;
 };
 
 #endif

@@ -19,6 +19,7 @@ struct vlapic {
 	 * physical EOI waits for the guest's */
 	u32 passthrough[8];
 	bool nmi_pending;
+	int extint_vector; /* from the 8259 through LINT0, or -1 */
 	/* INIT received, waiting for a STARTUP (an AP before it is started) */
 	bool wait_for_sipi;
 };
@@ -30,6 +31,10 @@ int vlapic_wrmsr(struct vcpu *v, u32 msr, u64 val);
 /* Raise `vector` on this vLAPIC (fixed delivery); passthrough marks a
  * physical interrupt whose physical EOI is deferred to the guest's EOI. */
 void vlapic_set_irq(struct vcpu *v, u8 vector, bool passthrough);
+/* An 8259 interrupt arriving on LINT0 (delivered only if LINT0 is ExtINT). */
+void vlapic_extint(struct vcpu *v, u8 vector);
+/* An ExtINT vector waiting, or -1; taking it clears it. */
+int vlapic_take_extint(struct vcpu *v, bool take);
 /* The highest vector that may be delivered now, or -1. */
 int vlapic_pending_vector(struct vcpu *v);
 /* The guest took `vector`: move it from IRR to ISR. */
