@@ -14,6 +14,7 @@ static const struct hypercall hypercall_table[KEEL_NR_HYPERCALLS] = {
 	[__HYPERVISOR_xen_version] = { do_xen_version, HC_ANY_DOMAIN },
 	[__HYPERVISOR_console_io] = { do_console_io, HC_ANY_DOMAIN },
 	[__HYPERVISOR_vm_assist] = { do_vm_assist, HC_ANY_DOMAIN },
+	[__HYPERVISOR_vcpu_op] = { do_vcpu_op, HC_ANY_DOMAIN },
 	[__HYPERVISOR_sched_op] = { do_sched_op, HC_ANY_DOMAIN },
 	[__HYPERVISOR_hvm_op] = { do_hvm_op, HC_ANY_DOMAIN },
 };
