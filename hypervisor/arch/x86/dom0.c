@@ -14,6 +14,9 @@
 #include <keel/pvh_elf.h>
 #include <keel/sched.h>
 #include <keel/xmalloc.h>
+#include <keel/xz.h>
+#include <keel/errno.h>
+#include <keel/page_alloc.h>
 #include <public/hvm/start_info.h>
 #include <asm/acpi.h>
 #include <asm/memlayout.h>
@@ -164,6 +167,51 @@ static u64 place_initrd(const struct pvh_kernel_info *k, u64 size)
 	return 0;
 }
 
+/*
+ * A stock distribution kernel is a bzImage with an XZ-compressed vmlinux
+ * inside (xen-pvh-abi.md §1.1): unpack it into hypervisor memory, so the ELF
+ * loader sees the vmlinux. Anything else is left for pvh_elf_parse to judge.
+ */
+static int decompress_bzimage(const void **image, size_t *size, int *order)
+{
+	const u8 *payload;
+	size_t payload_len, out_len = 0;
+	enum pvh_compression comp;
+	const char *why = NULL;
+	u32 unpacked;
+	paddr_t buf;
+	u64 t0;
+	int rc;
+
+	if (pvh_bzimage_payload(*image, *size, &payload, &payload_len, &comp, &why) ||
+	    comp != PVH_COMP_XZ || payload_len < 8)
+		return 0;
+	memcpy(&unpacked, payload + payload_len - 4, 4);
+	*order = 0;
+	while ((PAGE_SIZE << *order) < unpacked)
+		(*order)++;
+	buf = alloc_pages(*order);
+	if (buf == PADDR_INVALID) {
+		pr_err("dom0: no %u MiB of hypervisor memory to unpack the kernel into\n",
+		       unpacked >> 20);
+		return -ENOMEM;
+	}
+	t0 = arch_now_ns();
+	rc = xz_decompress(payload, payload_len - 4, phys_to_virt(buf), unpacked, &out_len, NULL,
+			   &why);
+	if (rc || out_len != unpacked) {
+		pr_err("dom0: the kernel's XZ payload is damaged: %s\n",
+		       why ? why : "size differs from the one the bzImage states");
+		free_pages(buf, *order);
+		return rc ? rc : -EINVAL;
+	}
+	printk("dom0: unpacked the XZ bzImage payload: %u KiB in %llu ms\n", unpacked >> 10,
+	       (arch_now_ns() - t0) / 1000000);
+	*image = phys_to_virt(buf);
+	*size = unpacked;
+	return 0;
+}
+
 struct domain *dom0_build(unsigned int max_vcpus)
 {
 	struct boot_module *kmod, *initrd = NULL;
@@ -177,6 +225,9 @@ struct domain *dom0_build(unsigned int max_vcpus)
 	struct vcpu *v;
 	unsigned int nr_map;
 	u64 si_gpa = DOM0_START_INFO_GPA;
+	const void *kimage;
+	size_t ksize;
+	int unpacked_order = -1;
 	int rc;
 
 	if (!kinfo || !map)
@@ -188,7 +239,11 @@ struct domain *dom0_build(unsigned int max_vcpus)
 	if (boot_info.nr_modules > 1)
 		initrd = &boot_info.modules[1];
 
-	rc = pvh_elf_parse(phys_to_virt(kmod->start), kmod->end - kmod->start, kinfo, &why);
+	kimage = phys_to_virt(kmod->start);
+	ksize = kmod->end - kmod->start;
+	if (decompress_bzimage(&kimage, &ksize, &unpacked_order))
+		panic("dom0 kernel refused: the bzImage's payload could not be unpacked");
+	rc = pvh_elf_parse(kimage, ksize, kinfo, &why);
 	if (rc)
 		panic("dom0 kernel refused: %s", why ? why : "unrecognised image");
 	for (unsigned int i = 0; i < kinfo->nr_segments; i++) {
@@ -205,9 +260,11 @@ struct domain *dom0_build(unsigned int max_vcpus)
 		panic("dom0: cannot create the domain (out of memory)");
 	map_dom0_memory(d);
 
-	rc = pvh_elf_load(phys_to_virt(kmod->start), kinfo, write_to_dom0, d);
+	rc = pvh_elf_load(kimage, kinfo, write_to_dom0, d);
 	if (rc)
 		panic("dom0: loading the kernel failed (%d)", rc);
+	if (unpacked_order >= 0)
+		free_pages(virt_to_phys(kimage), unpacked_order);
 
 	memset(&si, 0, sizeof(si));
 	si.magic = XEN_HVM_START_MAGIC_VALUE;
