@@ -32,6 +32,9 @@ struct vcpu {
 	unsigned int pcpu; /* the CPU it is pinned to */
 	enum vcpu_state state;
 	struct vcpu_info *vcpu_info; /* where the guest sees it (hypervisor VA) */
+	bool vcpu_info_registered; /* moved out of shared_info by the guest */
+	u64 runstate_gva; /* VCPUOP_register_runstate_memory_area, 0 if none */
+	u64 timer_deadline; /* singleshot timer, system time in ns; 0 = off */
 	struct arch_vcpu arch;
 };
 
@@ -41,6 +44,7 @@ struct domain {
 	u8 handle[16]; /* the domain's UUID */
 	unsigned int max_vcpus;
 	struct vcpu *vcpus[MAX_VCPUS];
+	struct evtchn_domain *evtchn; /* event channels, with their own lock (keel/event.h) */
 
 	/* lock protects the fields below; nests inside no other lock. */
 	spinlock_t lock;
