@@ -1,0 +1,156 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# Builds Keel's dom0 image from Debian's stock kernel package and busybox-static:
+# build/dom0/{vmlinuz,vmlinux,config,initrd.img}. Incremental; see README.md.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+build=$root/build
+cache=$build/cache
+out=$build/dom0
+scripts=$root/tests/dom0/scripts
+mkdir -p "$cache" "$out"
+
+die() {
+	echo "build-dom0: $*" >&2
+	exit 1
+}
+
+need() {
+	command -v "$1" >/dev/null 2>&1 || die "'$1' not found: install the Debian package $2 (tests/install-deps.sh installs dom0-linux-patches/deps.txt)"
+}
+need dpkg-deb dpkg
+need depmod kmod
+need python3 python3
+need xz xz-utils
+need gzip gzip
+need readelf binutils
+
+# fetch PACKAGE GLOB: print the cached .deb of PACKAGE, downloading it with
+# apt-get into build/cache when none is cached.
+fetch() {
+	deb=$(ls "$cache"/$2 2>/dev/null | sort -V | tail -n 1)
+	if [ -z "$deb" ]; then
+		echo "build-dom0: downloading $1 into $cache" >&2
+		(cd "$cache" && apt-get download "$1") >&2 ||
+			die "apt-get download $1 failed (network? run 'apt-get update' first)"
+		deb=$(ls "$cache"/$2 2>/dev/null | sort -V | tail -n 1)
+		[ -n "$deb" ] || die "apt-get download $1 left no $2 in $cache"
+	fi
+	echo "$deb"
+}
+
+# The kernel: exactly the package linux-image-amd64 depends on. Named the way
+# apt-get download names it, so tests/unit/xz-kernel.sh shares the same file.
+kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+	sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n 1)
+if [ -n "$kpkg" ]; then
+	kdeb=$(fetch "$kpkg" "${kpkg}_*_amd64.deb")
+else
+	# No apt lists (offline machine): take the newest cached kernel.
+	kdeb=$(ls "$cache"/linux-image-[0-9]*-amd64_*_amd64.deb 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$kdeb" ] || die "cannot resolve the kernel package of linux-image-amd64 and none is cached: run 'apt-get update'"
+	echo "build-dom0: apt-cache cannot resolve linux-image-amd64; using cached $(basename "$kdeb")" >&2
+fi
+bbdeb=$(fetch busybox-static "busybox-static_*_amd64.deb")
+
+# 1. Unpack the kernel package once per .deb, and run depmod on it: the .deb
+#    ships no modules.dep (its postinst generates it on an installed system).
+tree=$out/kernel-tree
+if [ "$(cat "$tree.from" 2>/dev/null)" != "$kdeb" ]; then
+	echo "build-dom0: unpacking $(basename "$kdeb")"
+	rm -rf "$tree" "$tree.from"
+	mkdir -p "$tree"
+	dpkg-deb -x "$kdeb" "$tree" || die "cannot unpack $kdeb (corrupt download? delete it and rerun)"
+	kver=$(ls "$tree/lib/modules")
+	[ -n "$kver" ] && [ "$(echo "$kver" | wc -l)" -eq 1 ] ||
+		die "$kdeb: expected one /lib/modules/VERSION, found: $kver"
+	depmod -b "$tree" "$kver" || die "depmod failed on $tree"
+	echo "$kdeb" >"$tree.from"
+fi
+kver=$(ls "$tree/lib/modules")
+moddir=$tree/lib/modules/$kver
+
+# 2. The kernel image, its config and its ELF, refreshed when the .deb changes.
+if [ "$(cat "$out/vmlinuz.from" 2>/dev/null)" != "$kdeb" ] || [ ! -s "$out/vmlinux" ]; then
+	rm -f "$out/vmlinuz.from"
+	cp "$tree/boot/vmlinuz-$kver" "$out/vmlinuz"
+	cp "$tree/boot/config-$kver" "$out/config"
+	"$here/extract-vmlinux.sh" "$out/vmlinuz" "$out/vmlinux.tmp"
+	mv "$out/vmlinux.tmp" "$out/vmlinux"
+	echo "$kdeb" >"$out/vmlinuz.from"
+fi
+
+# 3. The initramfs, rebuilt only when one of its inputs changed.
+inputs=$(
+	{
+		echo "$kdeb $bbdeb ${SOURCE_DATE_EPOCH:-0}"
+		cat "$here/build-dom0.sh" "$here/init" "$here/modules.list" \
+			"$here/resolve-modules.py" "$here/mkcpio.py"
+		for f in "$scripts"/*.sh; do
+			[ -f "$f" ] && echo "$f" && cat "$f"
+		done
+	} | sha256sum | cut -d' ' -f1
+)
+if [ -s "$out/initrd.img" ] && [ "$(cat "$out/initrd.img.inputs" 2>/dev/null)" = "$inputs" ]; then
+	echo "build-dom0: $out/initrd.img is up to date"
+	exit 0
+fi
+rm -f "$out/initrd.img.inputs"
+
+stage=$out/initrd-root
+rm -rf "$stage"
+mkdir -p "$stage"
+for d in bin sbin usr/bin usr/sbin dev proc sys run tmp root mnt etc tests lib/modules/$kver; do
+	mkdir -p "$stage/$d"
+done
+chmod 1777 "$stage/tmp"
+chmod 700 "$stage/root"
+
+# busybox and a link for each applet it has (the static binary runs here too).
+dpkg-deb --fsys-tarfile "$bbdeb" | tar -x -O ./bin/busybox >"$stage/bin/busybox" ||
+	die "no ./bin/busybox in $bbdeb"
+chmod 755 "$stage/bin/busybox"
+"$stage/bin/busybox" --list-full >"$out/busybox.applets" ||
+	die "cannot run $stage/bin/busybox --list-full"
+while read -r applet; do
+	# linuxrc is busybox init for initrd-as-root-device; the kernel runs /init.
+	case $applet in bin/busybox | linuxrc) continue ;; esac
+	mkdir -p "$stage/$(dirname "$applet")"
+	ln -sf /bin/busybox "$stage/$applet"
+done <"$out/busybox.applets"
+for applet in sh insmod mount setsid cttyhack poweroff; do
+	grep -q "/$applet\$" "$out/busybox.applets" || die "busybox in $bbdeb has no '$applet' applet; /init needs it"
+done
+
+# Modules: the list plus every dependency, resolved from depmod's output.
+python3 "$here/resolve-modules.py" "$moddir" "$here/modules.list" \
+	"$out/modules.order" "$stage/lib/modules/$kver/modules.dep"
+while read -r m; do
+	mkdir -p "$stage/lib/modules/$kver/$(dirname "$m")"
+	cp "$moddir/$m" "$stage/lib/modules/$kver/$m"
+done <"$out/modules.order"
+cp "$out/modules.order" "$stage/lib/modules/$kver/keel-modules.order"
+sed 's/#.*//; /^[[:space:]]*$/d; s/[[:space:]]//g' "$here/modules.list" \
+	>"$stage/lib/modules/$kver/keel-modules.wanted"
+
+cp "$here/init" "$stage/init"
+chmod 755 "$stage/init"
+for f in "$scripts"/*.sh; do
+	[ -f "$f" ] && install -m 755 "$f" "$stage/tests/"
+done
+echo "keel-dom0 image: $(dpkg-deb -f "$kdeb" Package Version | tr '\n' ' ')+ $(dpkg-deb -f "$bbdeb" Package Version | tr '\n' ' ')" >"$stage/etc/keel-dom0-release"
+echo 'root:x:0:0:root:/root:/bin/sh' >"$stage/etc/passwd"
+echo 'root:x:0:' >"$stage/etc/group"
+echo 'tty:x:5:' >>"$stage/etc/group"
+printf '%s\n' 'export PS1="dom0:\w# "' 'export PATH=/sbin:/usr/sbin:/bin:/usr/bin' >"$stage/etc/profile"
+
+# /dev/console must exist in the archive: the kernel opens it for init's
+# stdin/stdout/stderr before /init can mount devtmpfs.
+python3 "$here/mkcpio.py" "$stage" "$out/initrd.cpio" --node dev/console:c:5:1:600
+gzip -n -9 -c "$out/initrd.cpio" >"$out/initrd.img.tmp"
+mv "$out/initrd.img.tmp" "$out/initrd.img"
+rm -f "$out/initrd.cpio"
+echo "$inputs" >"$out/initrd.img.inputs"
+echo "build-dom0: $out/initrd.img: $(wc -c <"$out/initrd.img") bytes, kernel $kver, $(wc -l <"$out/modules.order") modules"
