@@ -3,6 +3,7 @@
 #include <keel/domain.h>
 #include <keel/arch.h>
 #include <keel/errno.h>
+#include <keel/event.h>
 #include <keel/lib.h>
 #include <keel/page.h>
 #include <keel/page_alloc.h>
@@ -38,9 +39,12 @@ struct domain *domain_create(domid_t domid, unsigned int max_vcpus, bool privile
 	d->shared_info = alloc_page();
 	if (!d->shared_info)
 		goto err_free_domain;
-	rc = arch_domain_create(d);
+	rc = evtchn_domain_init(d);
 	if (rc)
 		goto err_free_shared;
+	rc = arch_domain_create(d);
+	if (rc)
+		goto err_evtchn;
 
 	spin_lock(&domlist_lock);
 	if (domain_list[domid]) {
@@ -53,6 +57,8 @@ struct domain *domain_create(domid_t domid, unsigned int max_vcpus, bool privile
 
 err_arch:
 	arch_domain_destroy(d);
+err_evtchn:
+	evtchn_domain_destroy(d);
 err_free_shared:
 	free_page(d->shared_info);
 err_free_domain:

@@ -6,6 +6,7 @@
 #include <keel/hypercall.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
+#include <keel/event.h>
 #include <keel/lib.h>
 #include <public/xen.h>
 
@@ -16,6 +17,7 @@ static const struct hypercall hypercall_table[KEEL_NR_HYPERCALLS] = {
 	[__HYPERVISOR_vm_assist] = { do_vm_assist, HC_ANY_DOMAIN },
 	[__HYPERVISOR_vcpu_op] = { do_vcpu_op, HC_ANY_DOMAIN },
 	[__HYPERVISOR_sched_op] = { do_sched_op, HC_ANY_DOMAIN },
+	[__HYPERVISOR_event_channel_op] = { do_event_channel_op, HC_ANY_DOMAIN },
 	[__HYPERVISOR_hvm_op] = { do_hvm_op, HC_ANY_DOMAIN },
 };
 
