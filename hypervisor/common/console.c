@@ -175,6 +175,7 @@ void console_poll_input(void)
 {
 	char got[64];
 	size_t n = 0;
+	bool queued = false;
 	unsigned long flags = spin_lock_irqsave(&console_lock);
 
 	for (int p = 0; p < MAX_SERIAL; p++) {
@@ -195,7 +196,10 @@ void console_poll_input(void)
 		if (input_head - input_tail < INPUT_RING_SIZE)
 			input_ring[input_head++ % INPUT_RING_SIZE] = got[i];
 		spin_unlock_irqrestore(&console_lock, flags);
+		queued = true;
 	}
+	if (queued)
+		console_input_notify(); /* dom0 reads it on VIRQ_CONSOLE */
 }
 
 size_t console_read(char *buf, size_t len)

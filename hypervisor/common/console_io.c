@@ -11,10 +11,20 @@
 #include <keel/guest_access.h>
 #include <keel/lib.h>
 #include <public/xen.h>
+#include <public/event_channel.h>
+#include <keel/event.h>
 
 #define CHUNK 256
 /* Bigger writes are cut here; Linux never writes more than a line or so. */
 #define MAX_WRITE (64 * 1024)
+
+void console_input_notify(void)
+{
+	struct domain *d0 = domain_lookup(0);
+
+	if (d0)
+		send_guest_global_virq(d0, VIRQ_CONSOLE);
+}
 
 void guest_console_write(struct domain *d, const char *buf, size_t len)
 {

@@ -11,6 +11,7 @@
 #include <public/xen.h>
 
 static const struct hypercall hypercall_table[KEEL_NR_HYPERCALLS] = {
+	[__HYPERVISOR_platform_op] = { do_platform_op, HC_PRIVILEGED },
 	[__HYPERVISOR_memory_op] = { do_memory_op, HC_ANY_DOMAIN },
 	[__HYPERVISOR_xen_version] = { do_xen_version, HC_ANY_DOMAIN },
 	[__HYPERVISOR_console_io] = { do_console_io, HC_ANY_DOMAIN },
@@ -18,6 +19,7 @@ static const struct hypercall hypercall_table[KEEL_NR_HYPERCALLS] = {
 	[__HYPERVISOR_vcpu_op] = { do_vcpu_op, HC_ANY_DOMAIN },
 	[__HYPERVISOR_sched_op] = { do_sched_op, HC_ANY_DOMAIN },
 	[__HYPERVISOR_event_channel_op] = { do_event_channel_op, HC_ANY_DOMAIN },
+	[__HYPERVISOR_physdev_op] = { do_physdev_op, HC_PRIVILEGED },
 	[__HYPERVISOR_hvm_op] = { do_hvm_op, HC_ANY_DOMAIN },
 };
 

@@ -106,6 +106,8 @@ static void timer_reprogram(unsigned int cpu)
 
 		if (v && v->timer_deadline && v->timer_deadline < next)
 			next = v->timer_deadline;
+		if (v && v->poll_deadline && v->poll_deadline < next)
+			next = v->poll_deadline;
 	}
 	if (cpu == 0 && next_console_poll < next)
 		next = next_console_poll;
@@ -148,12 +150,29 @@ void vcpu_raise_upcall(struct vcpu *v)
 	vcpu_wake(v);
 }
 
+/* A blocked vCPU wakes for an interrupt it can take, or the end of a poll. */
+static bool vcpu_should_wake(struct vcpu *v)
+{
+	if (v->nr_poll_ports || v->poll_deadline) {
+		bool done = v->poll_deadline && arch_now_ns() >= v->poll_deadline;
+
+		for (unsigned int i = 0; i < v->nr_poll_ports && !done; i++)
+			done = evtchn_port_pending(v->domain, v->poll_ports[i]);
+		if (done) {
+			v->nr_poll_ports = 0;
+			v->poll_deadline = 0;
+			return true;
+		}
+	}
+	return arch_vcpu_has_pending_event(v);
+}
+
 static struct vcpu *pick_next(unsigned int cpu)
 {
 	for (int i = 0; i < MAX_PER_CPU; i++) {
 		struct vcpu *v = runq[cpu][i];
 
-		if (v && v->state == VCPU_BLOCKED && arch_vcpu_has_pending_event(v))
+		if (v && v->state == VCPU_BLOCKED && vcpu_should_wake(v))
 			v->state = VCPU_RUNNABLE;
 		if (v && v->state == VCPU_RUNNABLE)
 			return v;

@@ -11,6 +11,8 @@ void console_init(const char *spec);
 void console_write(const char *s, size_t len);
 /* Hypervisor-console input queued for dom0 (CONSOLEIO_read). */
 size_t console_read(char *buf, size_t len);
+/* Tell dom0 console input is waiting (VIRQ_CONSOLE); in console_io.c. */
+void console_input_notify(void);
 /* Poll the serial port for input; call from idle paths. */
 void console_poll_input(void);
 /* Copy the log ring (oldest first) into buf; returns bytes copied. */

@@ -35,6 +35,10 @@ struct vcpu {
 	bool vcpu_info_registered; /* moved out of shared_info by the guest */
 	u64 runstate_gva; /* VCPUOP_register_runstate_memory_area, 0 if none */
 	u64 timer_deadline; /* singleshot timer, system time in ns; 0 = off */
+	/* SCHEDOP_poll: the ports waited for, and when to give up (0: never) */
+	unsigned int nr_poll_ports;
+	u32 poll_ports[8];
+	u64 poll_deadline;
 	struct arch_vcpu arch;
 };
 
@@ -77,6 +81,8 @@ struct vcpu *current_vcpu(void);
 
 /* Write the wallclock and every vCPU's pvclock into a new shared_info. */
 void domain_update_wallclock(struct domain *d);
+/* dom0 set the time: UTC was secs.nsecs at system time system_time. */
+void wallclock_set(u64 secs, u32 nsecs, u64 system_time);
 
 static inline unsigned int domain_memory_map(struct domain *d,
 					     const struct e820_packed **map)
