@@ -138,7 +138,7 @@ static void set_pending(struct domain *d, struct vcpu *v, evtchn_port_t port)
 	if (bit_test(s->evtchn_mask, port) || !v)
 		return;
 	vi = __atomic_load_n(&v->vcpu_info, __ATOMIC_ACQUIRE);
-	if (vi) /* else evtchn_vcpu_info_moved() flags everything later */
+	if (vi) /* else whoever sets vcpu_info flags every word then */
 		mark_word_pending(v, vi, port);
 }
 
@@ -146,17 +146,6 @@ void evtchn_set_pending(struct vcpu *v, evtchn_port_t port)
 {
 	if (port < EVTCHN_MAX_PORTS)
 		set_pending(v->domain, v, port);
-}
-
-void evtchn_vcpu_info_moved(struct vcpu *v)
-{
-	struct vcpu_info *vi = __atomic_load_n(&v->vcpu_info, __ATOMIC_ACQUIRE);
-
-	if (!vi)
-		return;
-	__atomic_store_n(&vi->evtchn_pending_sel, ~(xen_ulong_t)0, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST);
-	vcpu_raise_upcall(v);
 }
 
 bool evtchn_port_pending(struct domain *d, evtchn_port_t port)

@@ -50,18 +50,14 @@ int evtchn_alloc_unbound_port(struct domain *d, domid_t remote, evtchn_port_t *p
 
 /*
  * 2-level delivery of one port to v: set pending; unless it was pending
- * already or is masked, set the selector bit and, on the 0->1 edge of
- * evtchn_upcall_pending, call vcpu_raise_upcall(v). Lock-free (atomics on
- * the words the guest shares); v->vcpu_info NULL leaves only the pending bit.
+ * already or is masked, set the port's selector bit; if that bit is new, set
+ * evtchn_upcall_pending and on its 0->1 edge call vcpu_raise_upcall(v).
+ * Bypasses the port table (no checks on who owns port). Lock-free (atomics on
+ * the words the guest shares). With v->vcpu_info NULL only the pending bit
+ * is set; whoever gives v a vcpu_info later must flag every selector word
+ * and upcall_pending (as VCPUOP_register_vcpu_info does).
  */
 void evtchn_set_pending(struct vcpu *v, evtchn_port_t port);
-
-/*
- * v's vcpu_info moved (VCPUOP_register_vcpu_info): selector bits raised
- * meanwhile may be lost, so mark every word as possibly pending and raise the
- * upcall; the guest takes one spurious scan. Call after v->vcpu_info is set.
- */
-void evtchn_vcpu_info_moved(struct vcpu *v);
 
 /*
  * Hook implemented by the scheduler/arch code, called by this code:
