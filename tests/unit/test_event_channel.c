@@ -1111,13 +1111,26 @@ static domid_t r_domid(void)
 
 static u32 r_port(unsigned int d)
 {
+	const struct mdom *m = &model[d];
+	u32 start, p;
+
 	switch (rndn(8)) {
 	case 0:
 		return rndn(4096 + 64);
 	case 1:
 		return rnd() & 0xffffffffu;
-	default: /* mostly ports that are in use */
-		return rndn(model[d].valid ? model[d].valid : 1);
+	case 2:
+	case 3:
+		return rndn(m->valid ? m->valid : 1);
+	default: /* mostly a port in use, if there is one */
+		start = rndn(m->valid ? m->valid : 1);
+		for (p = start; p < m->valid; p++)
+			if (m->p[p].state != ECS_FREE)
+				return p;
+		for (p = 1; p < start; p++)
+			if (m->p[p].state != ECS_FREE)
+				return p;
+		return start;
 	}
 }
 
@@ -1339,16 +1352,22 @@ static void m_step(void)
 		if (!rc)
 			assert_int_equal(st.vcpu, model[t].p[port].notify);
 		return;
-	} else if (kind < 77) { /* reset */
+	} else if (kind < 77) { /* reset, rarely: it wipes out what the run built */
 		domid_t dom = r_domid();
+
+		if (rndn(4))
+			return;
 
 		t = m_target(c, dom, &want);
 		if (t >= 0)
 			for (u32 p = 1; p < model[t].valid; p++)
 				m_close(t, p);
 		rc = reset_op(dc, dom);
-	} else if (kind < 78) { /* destroy and re-create a domU */
+	} else if (kind < 78) { /* destroy and re-create a domU, rarely too */
 		unsigned int d = 1 + rndn(M_DOMS - 1);
+
+		if (rndn(4))
+			return;
 
 		for (u32 p = 1; p < model[d].valid; p++)
 			m_close(d, p);
@@ -1402,7 +1421,7 @@ static void test_model_random(void **state)
 	const char *seed_env = getenv("KEEL_EVTCHN_SEED");
 	const char *steps_env = getenv("KEEL_EVTCHN_STEPS");
 	u64 seed = seed_env ? strtoull(seed_env, NULL, 0) : 0x5eed0f2c0ffeeULL;
-	unsigned long steps = steps_env ? strtoul(steps_env, NULL, 0) : 200000;
+	unsigned long steps = steps_env ? strtoul(steps_env, NULL, 0) : 500000;
 
 	(void)state;
 	rng_state = seed ? seed : 1;
