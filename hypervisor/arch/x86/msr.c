@@ -100,6 +100,10 @@ int guest_rdmsr(struct vcpu *v, u32 msr, u64 *val)
 	case MSR_K7_HWCR:
 		*val = rdmsr(MSR_K7_HWCR);
 		return 0;
+	case MSR_AMD64_SYSCFG:
+	case MSR_AMD64_NB_CFG:
+		*val = 0; /* no fixed-MTRR DRAM bits, no northbridge quirks */
+		return 0;
 	case XEN_HYPERCALL_PAGE_MSR:
 		*val = v->domain->arch.hypercall_page_gpa;
 		return 0;
@@ -157,7 +161,9 @@ int guest_wrmsr(struct vcpu *v, u32 msr, u64 val)
 	case MSR_IA32_MCG_STATUS:
 	case MSR_IA32_DEBUGCTL:
 	case MSR_K7_HWCR:
-		return 0; /* accepted and ignored */
+	case MSR_AMD64_SYSCFG:
+	case MSR_AMD64_NB_CFG:
+		return 0; /* accepted and ignored: machine-wide settings stay Keel's */
 	case MSR_X2APIC_FIRST ... MSR_X2APIC_LAST:
 		return vlapic_wrmsr(v, msr, val);
 	case XEN_HYPERCALL_PAGE_MSR:
