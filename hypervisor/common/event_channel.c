@@ -245,7 +245,7 @@ static void unlock_pair(struct domain *a, struct domain *b, unsigned long fa, un
 
 /* ---- operations (the hypercall's and the hypervisor's own) ---- */
 
-static long close_port(struct domain *d, evtchn_port_t port)
+static long evtchn_close(struct domain *d, evtchn_port_t port)
 {
 	struct evtchn_domain *ed = d->evtchn;
 	struct domain *rd = d;
@@ -292,17 +292,17 @@ out:
 	return rc;
 }
 
-static long alloc_unbound(struct domain *d, domid_t remote, evtchn_port_t *port)
+static long evtchn_alloc_unbound(struct domain *d, domid_t remote, evtchn_port_t *port)
 {
 	struct evtchn_domain *ed = d->evtchn;
-	struct evtchn *chn;
 	unsigned long f;
 	int p;
 
 	f = spin_lock_irqsave(&ed->lock);
 	p = get_free_port(ed);
 	if (p > 0) {
-		chn = port_chn(ed, p);
+		struct evtchn *chn = port_chn(ed, p);
+
 		chn->state = ECS_UNBOUND;
 		chn->remote_domid = remote;
 		set_notify_vcpu(chn, 0);
@@ -314,10 +314,10 @@ static long alloc_unbound(struct domain *d, domid_t remote, evtchn_port_t *port)
 
 int evtchn_alloc_unbound_port(struct domain *d, domid_t remote, evtchn_port_t *port)
 {
-	return alloc_unbound(d, remote == DOMID_SELF ? d->domid : remote, port);
+	return evtchn_alloc_unbound(d, remote == DOMID_SELF ? d->domid : remote, port);
 }
 
-static long bind_interdomain(struct domain *ld, struct domain *rd, evtchn_port_t rport,
+static long evtchn_bind_interdomain(struct domain *ld, struct domain *rd, evtchn_port_t rport,
 			     evtchn_port_t *lport)
 {
 	struct evtchn *lchn, *rchn;
@@ -355,7 +355,7 @@ out:
 	return rc;
 }
 
-static long bind_virq(struct domain *d, unsigned int virq, unsigned int vcpu,
+static long evtchn_bind_virq(struct domain *d, unsigned int virq, unsigned int vcpu,
 		      evtchn_port_t *port)
 {
 	struct evtchn_domain *ed = d->evtchn;
@@ -388,7 +388,7 @@ out:
 	return p < 0 ? p : 0;
 }
 
-static long bind_ipi(struct domain *d, unsigned int vcpu, evtchn_port_t *port)
+static long evtchn_bind_ipi(struct domain *d, unsigned int vcpu, evtchn_port_t *port)
 {
 	struct evtchn_domain *ed = d->evtchn;
 	unsigned long f;
@@ -407,7 +407,7 @@ static long bind_ipi(struct domain *d, unsigned int vcpu, evtchn_port_t *port)
 	return p < 0 ? p : 0;
 }
 
-static long send(struct domain *d, evtchn_port_t port)
+static long evtchn_send(struct domain *d, evtchn_port_t port)
 {
 	struct evtchn_domain *ed = d->evtchn;
 	struct evtchn *chn, *rchn;
@@ -436,7 +436,7 @@ static long send(struct domain *d, evtchn_port_t port)
 	return rc;
 }
 
-static long status(struct domain *d, struct evtchn_status *st)
+static long evtchn_status_get(struct domain *d, struct evtchn_status *st)
 {
 	struct evtchn_domain *ed = d->evtchn;
 	struct evtchn *chn;
@@ -477,7 +477,7 @@ out:
 	return rc;
 }
 
-static long bind_vcpu(struct domain *d, evtchn_port_t port, unsigned int vcpu)
+static long evtchn_bind_vcpu(struct domain *d, evtchn_port_t port, unsigned int vcpu)
 {
 	struct evtchn_domain *ed = d->evtchn;
 	struct evtchn *chn;
@@ -513,13 +513,12 @@ static long bind_vcpu(struct domain *d, evtchn_port_t port, unsigned int vcpu)
  * A pending event hidden by the mask reaches its vCPU now; Linux calls this
  * when it unmasks a pending port or one bound to another vCPU.
  */
-static long unmask(struct domain *d, evtchn_port_t port)
+static long evtchn_unmask(struct domain *d, evtchn_port_t port)
 {
 	struct evtchn_domain *ed = d->evtchn;
 	struct shared_info *s = d->shared_info;
 	struct evtchn *chn;
 	struct vcpu *v;
-	struct vcpu_info *vi;
 	unsigned long f;
 
 	f = spin_lock_irqsave(&ed->lock);
@@ -530,7 +529,8 @@ static long unmask(struct domain *d, evtchn_port_t port)
 	}
 	v = domain_vcpu(d, notify_vcpu(chn));
 	if (bit_test_and_clear(s->evtchn_mask, port) && bit_test(s->evtchn_pending, port) && v) {
-		vi = __atomic_load_n(&v->vcpu_info, __ATOMIC_ACQUIRE);
+		struct vcpu_info *vi = __atomic_load_n(&v->vcpu_info, __ATOMIC_ACQUIRE);
+
 		if (vi)
 			mark_word_pending(v, vi, port);
 	}
@@ -538,17 +538,17 @@ static long unmask(struct domain *d, evtchn_port_t port)
 	return 0;
 }
 
-static void close_all(struct domain *d)
+static void evtchn_close_all(struct domain *d)
 {
 	unsigned int n, port;
 	unsigned long f;
 
-	/* valid_ports only grows; close_port() takes the locks itself. */
+	/* valid_ports only grows; evtchn_close() takes the locks itself. */
 	f = spin_lock_irqsave(&d->evtchn->lock);
 	n = d->evtchn->valid_ports;
 	spin_unlock_irqrestore(&d->evtchn->lock, f);
 	for (port = 1; port < n; port++)
-		close_port(d, port);
+		evtchn_close(d, port);
 }
 
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq)
@@ -607,7 +607,7 @@ void evtchn_domain_destroy(struct domain *d)
 	f = spin_lock_irqsave(&ed->lock);
 	ed->dying = true;
 	spin_unlock_irqrestore(&ed->lock, f);
-	close_all(d);
+	evtchn_close_all(d);
 	/* Nothing links to d any more, and d itself makes no more hypercalls. */
 	d->evtchn = NULL;
 	for (i = 0; i < EVTCHN_NR_BUCKETS; i++)
@@ -675,7 +675,7 @@ long do_event_channel_op(struct vcpu *v, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a
 		target = target_domain(v, op.alloc.dom, &rc);
 		if (!target)
 			return rc;
-		rc = alloc_unbound(target, op.alloc.remote_dom == DOMID_SELF ?
+		rc = evtchn_alloc_unbound(target, op.alloc.remote_dom == DOMID_SELF ?
 						   d->domid : op.alloc.remote_dom,
 				   &op.alloc.port);
 		created = &op.alloc.port;
@@ -685,36 +685,36 @@ long do_event_channel_op(struct vcpu *v, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a
 					       d->domid : op.inter.remote_dom);
 		if (!target || !target->evtchn)
 			return -ESRCH;
-		rc = bind_interdomain(d, target, op.inter.remote_port, &op.inter.local_port);
+		rc = evtchn_bind_interdomain(d, target, op.inter.remote_port, &op.inter.local_port);
 		created = &op.inter.local_port;
 		break;
 	case EVTCHNOP_bind_virq:
-		rc = bind_virq(d, op.virq.virq, op.virq.vcpu, &op.virq.port);
+		rc = evtchn_bind_virq(d, op.virq.virq, op.virq.vcpu, &op.virq.port);
 		created = &op.virq.port;
 		break;
 	case EVTCHNOP_bind_ipi:
-		rc = bind_ipi(d, op.ipi.vcpu, &op.ipi.port);
+		rc = evtchn_bind_ipi(d, op.ipi.vcpu, &op.ipi.port);
 		created = &op.ipi.port;
 		break;
 	case EVTCHNOP_close:
-		return close_port(d, op.port);
+		return evtchn_close(d, op.port);
 	case EVTCHNOP_send:
-		return send(d, op.port);
+		return evtchn_send(d, op.port);
 	case EVTCHNOP_unmask:
-		return unmask(d, op.port);
+		return evtchn_unmask(d, op.port);
 	case EVTCHNOP_bind_vcpu:
-		return bind_vcpu(d, op.vcpu.port, op.vcpu.vcpu);
+		return evtchn_bind_vcpu(d, op.vcpu.port, op.vcpu.vcpu);
 	case EVTCHNOP_status:
 		target = target_domain(v, op.status.dom, &rc);
 		if (!target)
 			return rc;
-		rc = status(target, &op.status);
+		rc = evtchn_status_get(target, &op.status);
 		break;
 	case EVTCHNOP_reset:
 		target = target_domain(v, op.reset.dom, &rc);
 		if (!target)
 			return rc;
-		close_all(target);
+		evtchn_close_all(target);
 		return 0;
 	}
 	if (rc)
@@ -722,7 +722,7 @@ long do_event_channel_op(struct vcpu *v, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a
 	if (copy_to_guest(v, arg, &op, op_size[cmd])) {
 		/* The guest cannot learn the port: do not leak it. */
 		if (created)
-			close_port(cmd == EVTCHNOP_alloc_unbound ? target : d, *created);
+			evtchn_close(cmd == EVTCHNOP_alloc_unbound ? target : d, *created);
 		return -EFAULT;
 	}
 	return 0;
