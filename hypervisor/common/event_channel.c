@@ -7,7 +7,6 @@
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/guest_access.h>
-#include <keel/hypercall.h>
 #include <keel/lib.h>
 #include <keel/spinlock.h>
 #include <keel/xmalloc.h>
