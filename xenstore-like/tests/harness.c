@@ -153,8 +153,11 @@ static void guest_notify(struct guest *g)
 
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", g->dir,
 		 FAKE_DAEMON_SOCK);
-	assert_int_equal(sendto(fd, msg, sizeof(msg), 0, (struct sockaddr *)&sa,
-				sizeof(sa)), sizeof(msg));
+	/* Like an event channel's pending bit, events coalesce: if the queue
+	 * is full, one is already pending. */
+	if (sendto(fd, msg, sizeof(msg), MSG_DONTWAIT, (struct sockaddr *)&sa,
+		   sizeof(sa)) != sizeof(msg))
+		assert_int_equal(errno, EAGAIN);
 	close(fd);
 }
 
