@@ -12,6 +12,11 @@ out=$build/dom0
 scripts=$root/tests/dom0/scripts
 mkdir -p "$cache" "$out"
 
+# One build at a time: the lead's tests and ours may share the checkout.
+if [ -z "${KEEL_DOM0_LOCKED:-}" ] && command -v flock >/dev/null 2>&1; then
+	KEEL_DOM0_LOCKED=1 exec flock "$out/.lock" "$0" "$@"
+fi
+
 die() {
 	echo "build-dom0: $*" >&2
 	exit 1

@@ -139,7 +139,9 @@ log=$logs/shell.log
 		i=$((i + 1))
 	done
 	sleep 2
-	printf 'sleep 30 &\njobs\necho SHELL-OK-$((6 * 7)) $(tty)\npoweroff -f\n' >&3
+	printf '%s\n' 'sleep 30 &' 'jobs' 'echo SHELL-OK-$((6 * 7)) $(tty)' \
+		'rmmod ext4 jbd2 && modprobe ext4 && echo MODPROBE-OK-$(grep -c "^jbd2 " /proc/modules)' \
+		'poweroff -f' >&3
 	exec sleep "$TIMEOUT"
 ) &
 writer=$!
@@ -152,6 +154,7 @@ rm -f "$fifo"
 check "the shell runs commands on ttyS0" "SHELL-OK-42 /dev/ttyS0"
 check_absent "the shell has job control" "job control turned off"
 check "jobs lists the background job" "Running"
+check "busybox modprobe resolves dependencies from the initramfs's modules.dep" "MODPROBE-OK-1"
 check_poweroff
 
 echo "dom0 native boot: $passes passed, $failures failed"
