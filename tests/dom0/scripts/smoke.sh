@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # dom0 smoke test, run by /init for keel.test=smoke: reports the system and
 # checks that dom0's modules loaded (Xen ones only where there is a Xen/Keel).
+# No `set -e`: every check reports itself and the script must always reach
+# its verdict line.
 set -u
 name=smoke
 failed=0
