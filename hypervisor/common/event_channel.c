@@ -133,6 +133,8 @@ static void set_pending(struct domain *d, struct vcpu *v, evtchn_port_t port)
 
 	if (bit_test_and_set(s->evtchn_pending, port))
 		return;
+	/* SCHEDOP_poll waits for a port pending whether masked or not. */
+	vcpu_poll_notify(d, port);
 	/* Masked: the guest picks it up on unmask (EVTCHNOP_unmask re-raises). */
 	if (bit_test(s->evtchn_mask, port) || !v)
 		return;

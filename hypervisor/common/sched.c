@@ -45,16 +45,36 @@ int sched_add_vcpu(struct vcpu *v, unsigned int cpu)
 
 void vcpu_wake(struct vcpu *v)
 {
-	if (v->state == VCPU_BLOCKED || v->state == VCPU_OFFLINE)
+	/* Only a blocked vCPU wakes; an offline one waits for INIT/STARTUP. */
+	if (v->state == VCPU_OFFLINE || v->state == VCPU_DEAD)
+		return;
+	if (v->state == VCPU_BLOCKED)
 		v->state = VCPU_RUNNABLE;
 	arch_kick_cpu(v->pcpu);
 }
 
+void vcpu_poll_notify(struct domain *d, evtchn_port_t port)
+{
+	for (unsigned int i = 0; i < d->max_vcpus; i++) {
+		struct vcpu *v = d->vcpus[i];
+
+		if (!v || v->state != VCPU_BLOCKED)
+			continue;
+		for (unsigned int p = 0; p < v->nr_poll_ports; p++) {
+			if (v->poll_ports[p] == port) {
+				arch_kick_cpu(v->pcpu); /* pick_next sees the port */
+				break;
+			}
+		}
+	}
+}
+
 void vcpu_block_on_hlt(struct vcpu *v, bool interrupts_enabled)
 {
+	/* Linux parks CPUs this way when it stops them: worth a debug line only */
 	if (!interrupts_enabled)
-		pr_warn("d%uv%u: HLT with interrupts disabled; only an NMI could wake it\n",
-			v->domain->domid, v->vcpu_id);
+		pr_debug("d%uv%u: HLT with interrupts disabled; only an NMI can wake it\n",
+			 v->domain->domid, v->vcpu_id);
 	v->state = VCPU_BLOCKED;
 }
 

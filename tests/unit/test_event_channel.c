@@ -92,6 +92,13 @@ struct domain *domain_from_arg(struct domain *caller, domid_t domid)
 	return domain_lookup(domid);
 }
 
+/* SCHEDOP_poll wake-ups are the scheduler's business; nothing to model. */
+void vcpu_poll_notify(struct domain *d, evtchn_port_t port)
+{
+	(void)d;
+	(void)port;
+}
+
 void vcpu_raise_upcall(struct vcpu *v)
 {
 	/* Only on the 0 -> 1 edge, which the caller has just made. */

@@ -68,5 +68,8 @@ void evtchn_set_pending(struct vcpu *v, evtchn_port_t port);
  * vCPU itself; it must not call back into event channel code.
  */
 void vcpu_raise_upcall(struct vcpu *v);
+/* Hook: `port` of d just became pending; wake a vCPU polling it
+ * (SCHEDOP_poll), masked or not. Same calling rules as vcpu_raise_upcall. */
+void vcpu_poll_notify(struct domain *d, evtchn_port_t port);
 
 #endif
