@@ -66,6 +66,8 @@ enum p2m_type {
 	P2M_SHARED_INFO = 3,
 	P2M_GRANT = 4,
 	P2M_FOREIGN = 5,
+	/* A grant mapped read-only: the guest must not be able to write it. */
+	P2M_GRANT_RO = 6,
 };
 int arch_p2m_map(struct domain *d, u64 gfn, paddr_t hpa, u64 nr_pages, enum p2m_type t);
 int arch_p2m_unmap(struct domain *d, u64 gfn, u64 nr_pages);

@@ -49,6 +49,7 @@ struct domain {
 	unsigned int max_vcpus;
 	struct vcpu *vcpus[MAX_VCPUS];
 	struct evtchn_domain *evtchn; /* event channels, with their own lock (keel/event.h) */
+	struct grant_table *grant_table; /* grant tables, with their own lock (keel/grant_table.h) */
 
 	/* lock protects the fields below; nests inside no other lock. */
 	spinlock_t lock;
