@@ -10,6 +10,7 @@
 #include "xsd.h"
 
 bool xsd_verbose;
+bool xsd_quiet;
 
 /* The daemon's state is only consistent between requests; running out of
  * memory half-way through one is not recoverable, so say why and stop. The
@@ -65,6 +66,8 @@ void xsd_log(const char *fmt, ...)
 	va_list ap;
 	struct timespec ts;
 
+	if (xsd_quiet)
+		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	fprintf(stderr, "keelstored[%ld.%03ld]: ", (long)ts.tv_sec,
 		ts.tv_nsec / 1000000);

@@ -22,6 +22,7 @@ char *xstrdup(const char *s);
 char *xmemdup(const void *p, size_t n);
 void xsd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern bool xsd_verbose;
+extern bool xsd_quiet; /* fuzzing: no logs at all */
 #define xsd_debug(...) do { if (xsd_verbose) xsd_log(__VA_ARGS__); } while (0)
 
 struct buf {
