@@ -180,9 +180,9 @@ static int exchange(struct ks_handle *h, struct ks_conn *c, uint32_t type,
 
 	if (len > XENSTORE_PAYLOAD_MAX)
 		return -E2BIG;
-	if ((rc = send_all(c, &hdr, sizeof(hdr))) ||
-	    (rc = send_all(c, payload, len)))
-		return rc;
+	/* Nothing (complete) was sent: safe to retry on a new connection. */
+	if (send_all(c, &hdr, sizeof(hdr)) || send_all(c, payload, len))
+		return -EPIPE;
 	for (;;) {
 		while (!take_msg(c, &rh, &rp))
 			if ((rc = fill(c, true)))
@@ -213,8 +213,19 @@ static int exchange(struct ks_handle *h, struct ks_conn *c, uint32_t type,
 
 static int register_all(struct ks_handle *h);
 
+/* The daemon never speaks first on the request connection, so anything
+ * readable there before a request means it went away (e.g. restarted). */
+static bool req_conn_stale(struct ks_conn *c)
+{
+	struct pollfd pf = { c->fd, POLLIN, 0 };
+
+	return poll(&pf, 1, 0) > 0 && (pf.revents & (POLLIN | POLLHUP | POLLERR));
+}
+
 /* Watch requests go on the watch connection, everything else on the
- * request connection; either is (re)opened on demand. */
+ * request connection; either is (re)opened on demand. Only a request that
+ * reached a daemon which then went away fails (-ECONNRESET): it may or may
+ * not have been carried out. */
 static int talk(struct ks_handle *h, uint32_t type, ks_txn_t t,
 		const void *payload, size_t len, char **reply, size_t *rlen)
 {
@@ -222,16 +233,22 @@ static int talk(struct ks_handle *h, uint32_t type, ks_txn_t t,
 	struct ks_conn *c = wat ? &h->wat : &h->req;
 	int rc;
 
-	if (c->fd < 0) {
-		if ((rc = conn_open(h, c)))
-			return rc;
-		if (wat && (rc = register_all(h)))
-			return rc;
+	for (int attempt = 0;; attempt++) {
+		if (c->fd >= 0 && !wat && req_conn_stale(c))
+			conn_drop(c);
+		if (c->fd < 0) {
+			if ((rc = conn_open(h, c)))
+				return rc;
+			if (wat && (rc = register_all(h)))
+				return rc;
+		}
+		rc = exchange(h, c, type, t, payload, len, reply, rlen);
+		if (rc == -EPIPE || rc == -ECONNRESET || rc == -EBADMSG)
+			conn_drop(c);
+		if (rc == -EPIPE && attempt == 0)
+			continue;
+		return rc == -EPIPE ? -ECONNRESET : rc;
 	}
-	rc = exchange(h, c, type, t, payload, len, reply, rlen);
-	if (rc == -ECONNRESET || rc == -EBADMSG)
-		conn_drop(c);
-	return rc;
 }
 
 static int register_all(struct ks_handle *h)
@@ -247,6 +264,8 @@ static int register_all(struct ks_handle *h)
 		memcpy(msg + pl, r->token, tl);
 		rc = exchange(h, &h->wat, XS_WATCH, 0, msg, pl + tl, NULL, NULL);
 		free(msg);
+		if (rc == -EPIPE)
+			rc = -ECONNRESET;
 		if (rc && rc != -EEXIST) {
 			conn_drop(&h->wat);
 			return rc;

@@ -23,6 +23,7 @@ void daemon_init(struct daemon *d)
 	store_init(&d->st);
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	d->listen_fd = -1;
+	d->fsync = true;
 	/* Xen's default quotas for unprivileged domains. */
 	d->q.nodes_per_domain = 1000;
 	d->q.node_size = 2048;

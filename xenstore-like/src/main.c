@@ -26,6 +26,8 @@ static void usage(FILE *f)
 		"  -s, --socket PATH    unix socket (default $XENSTORED_PATH or /run/xenstored/socket)\n"
 		"  -S, --state FILE     persisted state (default /var/lib/keelstored/state)\n"
 		"      --no-persist     keep state in memory only\n"
+		"      --no-fsync       do not fsync the state: survives daemon crashes,\n"
+		"                       not host crashes (which end all domains anyway)\n"
 		"  -r, --rings MODE     xen (default): /dev/xen; none: socket clients only;\n"
 		"                       fake:DIR: file/socket fakes for tests\n"
 		"      --no-kernel-ring do not attach dom0's kernel xenbus ring\n"
@@ -47,7 +49,7 @@ static uint32_t quota_arg(const char *opt, const char *s)
 	return (uint32_t)v;
 }
 
-enum { OPT_NO_PERSIST = 256, OPT_NO_KERNEL, OPT_QN, OPT_QS, OPT_QW, OPT_QT,
+enum { OPT_NO_PERSIST = 256, OPT_NO_FSYNC, OPT_NO_KERNEL, OPT_QN, OPT_QS, OPT_QW, OPT_QT,
        OPT_QO };
 
 int main(int argc, char **argv)
@@ -56,6 +58,7 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "state", required_argument, NULL, 'S' },
 		{ "no-persist", no_argument, NULL, OPT_NO_PERSIST },
+		{ "no-fsync", no_argument, NULL, OPT_NO_FSYNC },
 		{ "rings", required_argument, NULL, 'r' },
 		{ "no-kernel-ring", no_argument, NULL, OPT_NO_KERNEL },
 		{ "quota-nodes", required_argument, NULL, OPT_QN },
@@ -82,6 +85,7 @@ int main(int argc, char **argv)
 		case 'r': rings = optarg; break;
 		case 'v': xsd_verbose = true; break;
 		case OPT_NO_PERSIST: persist = false; break;
+		case OPT_NO_FSYNC: d.fsync = false; break;
 		case OPT_NO_KERNEL: kernel_ring = false; break;
 		case OPT_QN: d.q.nodes_per_domain = quota_arg("--quota-nodes", optarg); break;
 		case OPT_QS: d.q.node_size = quota_arg("--quota-size", optarg); break;

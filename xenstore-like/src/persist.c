@@ -143,7 +143,7 @@ int persist_save(struct daemon *d)
 		}
 		off += (size_t)n;
 	}
-	if (fdatasync(fd) < 0 || close(fd) < 0) {
+	if ((d->fsync && fdatasync(fd) < 0) || close(fd) < 0) {
 		rc = -errno;
 		goto out;
 	}
@@ -152,7 +152,7 @@ int persist_save(struct daemon *d)
 		goto out;
 	}
 	/* The rename itself must reach the disk before we acknowledge. */
-	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = d->fsync ? open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (dfd >= 0) {
 		fsync(dfd);
 		close(dfd);

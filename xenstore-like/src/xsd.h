@@ -325,6 +325,7 @@ struct daemon {
 	int listen_fd;
 	char *socket_path;
 	char *state_path; /* NULL: no persistence */
+	bool fsync; /* survive host crashes too, not only daemon crashes */
 	uint64_t dirty_epoch, durable_epoch;
 	uint32_t next_txid;
 	uint32_t txid_floor; /* txids below this died in an earlier run */

@@ -119,6 +119,19 @@ start "$DISK/state"
 check "value survives kill -9 + restart" "acknowledged" "$(xenstore-read /durable/v)"
 check "permissions survive kill -9 + restart" "(r5,w6)" \
 	"$(xenstore-ls -p /conf | sed -n 's/^a .*(\(.*\))$/(\1)/p')"
+
+# ---- a library client lives through kill -9 + restart of the daemon ----
+rm -f "$RUN/ready"
+"$B/test/restart_client" 3000 "$RUN/ready" 1 &
+CPID=$!
+for _ in $(seq 100); do [ -e "$RUN/ready" ] && break; sleep 0.05; done
+sleep 1
+kill -9 "$PID"
+wait "$PID" 2>/dev/null || true
+PID=
+start "$DISK/state"
+if wait "$CPID"; then echo "ok: libkeelstore client survives daemon kill -9"; else
+	echo "FAIL: libkeelstore client across daemon restart"; fails=$((fails + 1)); fi
 stop
 
 # ---- concurrency and watches (state on tmpfs: this is about the daemon,
