@@ -10,6 +10,7 @@ build=$root/build
 cache=$build/cache
 out=$build/dom0
 scripts=$root/tests/dom0/scripts
+tools=$root/tests/dom0/tools
 mkdir -p "$cache" "$out"
 
 # One build at a time: the lead's tests and ours may share the checkout.
@@ -93,7 +94,7 @@ inputs=$(
 		echo "$kdeb $bbdeb ${SOURCE_DATE_EPOCH:-0}"
 		cat "$here/build-dom0.sh" "$here/init" "$here/modules.list" \
 			"$here/resolve-modules.py" "$here/mkcpio.py"
-		for f in "$scripts"/*.sh; do
+		for f in "$scripts"/*.sh "$tools"/*.c "$here/host-binaries.list"; do
 			[ -f "$f" ] && echo "$f" && cat "$f"
 		done
 	} | sha256sum | cut -d' ' -f1
@@ -139,6 +140,21 @@ done <"$out/modules.order"
 cp "$out/modules.order" "$stage/lib/modules/$kver/keel-modules.order"
 sed 's/#.*//; /^[[:space:]]*$/d; s/[[:space:]]//g' "$here/modules.list" \
 	>"$stage/lib/modules/$kver/keel-modules.wanted"
+
+# Test programs of ours (static), and a few host programs busybox lacks
+# (mke2fs for ext4) with the shared libraries they load.
+for f in "$tools"/*.c; do
+	[ -f "$f" ] || continue
+	gcc -static -O2 -Wall -Wextra -Werror -o "$stage/usr/bin/$(basename "$f" .c)" "$f" ||
+		die "cannot build $f"
+done
+sed 's/#.*//; /^[[:space:]]*$/d' "$here/host-binaries.list" | while read -r bin; do
+	[ -x "$bin" ] || die "host program $bin is missing (install the package that has it)"
+	install -D -m 755 "$bin" "$stage$bin"
+	ldd "$bin" | awk '/=>/ { print $3 } /^[[:space:]]*\// { print $1 }' | while read -r lib; do
+		[ -f "$lib" ] && install -D -m 644 "$lib" "$stage$lib"
+	done
+done
 
 cp "$here/init" "$stage/init"
 chmod 755 "$stage/init"

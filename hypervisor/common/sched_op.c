@@ -55,6 +55,11 @@ long do_sched_op(struct vcpu *v, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 			return -EINVAL;
 		if (sd.reason == SHUTDOWN_suspend || sd.reason == SHUTDOWN_soft_reset)
 			return -EOPNOTSUPP; /* no save/restore yet: the guest goes on */
+		if (sd.reason == SHUTDOWN_crash) {
+			pr_err("*** d%u crashed: the guest reported a crash (SCHEDOP_shutdown) ***\n",
+			       v->domain->domid);
+			arch_vcpu_dump(v);
+		}
 		domain_shutdown(v->domain, sd.reason);
 		return 0;
 	case SCHEDOP_poll:

@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""End-to-end tests of the stock Debian kernel as Keel's PVH dom0.
+
+Each test boots QEMU (TCG, -cpu EPYC) with Keel and build/dom0/{vmlinuz,
+initrd.img}; the initramfs runs tests/dom0/scripts/<name>.sh from
+keel.test=<name>. Lines from the serial console are time-stamped as they
+arrive, so clock and timer claims are checked against the host's clock.
+"""
+import http.server
+import os
+import re
+import select
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.path.join(ROOT, "build")
+LOGS = os.path.join(BUILD, "integration")
+DOM0_CMDLINE = open(os.path.join(ROOT, "dom0-linux-patches", "cmdline")).read().strip()
+
+EXIT_POWEROFF, EXIT_REBOOT, EXIT_CRASH, EXIT_PANIC = 1, 3, 5, 7
+
+results = []
+
+
+def boot(name, test, keel_args, smp=2, mem=1024, extra=(), timeout=400, cmdline_extra=""):
+    """Run one machine until QEMU exits; return (exit code, [(t, line)])."""
+    log_path = os.path.join(LOGS, f"dom0-{name}.log")
+    kernel_cmd = f"{DOM0_CMDLINE} keel.test={test} {cmdline_extra}".strip()
+    cmd = [
+        "qemu-system-x86_64", "-M", "q35", "-cpu", "EPYC", "-m", str(mem),
+        "-smp", str(smp), "-display", "none", "-monitor", "none",
+        "-serial", "stdio",
+        "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+        "-kernel", os.path.join(BUILD, "keel"), "-append", keel_args,
+        "-initrd", f"{BUILD}/dom0/vmlinuz {kernel_cmd},{BUILD}/dom0/initrd.img",
+        *extra,
+    ]
+    start = time.time()
+    lines = []
+    with open(log_path, "w") as log:
+        log.write(" ".join(cmd) + "\n")
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT)
+        buf = b""
+        while True:
+            left = timeout - (time.time() - start)
+            if left <= 0:
+                proc.kill()
+                lines.append((time.time(), "TEST-HARNESS: timeout"))
+                break
+            r, _, _ = select.select([proc.stdout], [], [], min(left, 1.0))
+            if not r:
+                if proc.poll() is not None:
+                    break
+                continue
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            now = time.time()
+            buf += chunk
+            while b"\n" in buf:
+                raw, buf = buf.split(b"\n", 1)
+                line = raw.decode("utf-8", "replace").rstrip("\r")
+                lines.append((now, line))
+                log.write(f"{now - start:9.3f} {line}\n")
+        rc = proc.wait()
+        log.write(f"QEMU exit status {rc}\n")
+    return rc, lines, log_path
+
+
+def strip_time(line):
+    return re.sub(r"^\[[ 0-9.]+\] ", "", line.strip())
+
+
+def native_kernel_log():
+    """Kernel messages of the native (no hypervisor) boots of tests/dom0."""
+    seen = set()
+    test_dir = os.path.join(BUILD, "dom0", "test")
+    for name in os.listdir(test_dir) if os.path.isdir(test_dir) else []:
+        if name.endswith(".log"):
+            with open(os.path.join(test_dir, name), errors="replace") as f:
+                seen.update(strip_time(line) for line in f)
+    return seen
+
+
+def find(lines, pattern):
+    rx = re.compile(pattern)
+    for t, line in lines:
+        m = rx.search(line)
+        if m:
+            return t, m
+    return None, None
+
+
+def check(name, ok, why, log_path):
+    results.append(ok)
+    if ok:
+        print(f"PASS {name}")
+    else:
+        print(f"FAIL {name}: {why} (log {log_path})")
+        with open(log_path) as f:
+            tail = f.readlines()[-40:]
+        for line in tail:
+            print("    " + line.rstrip())
+
+
+def test_boot(smp):
+    name = f"boot-smp{smp}"
+    host_t0 = time.time()
+    rc, lines, log = boot(name, "keel-boot",
+                          f"console=com1 noreboot debug_exit=0xf4 dom0_mem=512M dom0_max_vcpus={smp}",
+                          smp=smp)
+    problems = []
+    _, m = find(lines, r"KEEL-CPUS online=(\S+) n=(\d+)")
+    want_online = "0" if smp == 1 else f"0-{smp - 1}"
+    if not m or m.group(1) != want_online or int(m.group(2)) != smp:
+        problems.append(f"want CPUs online {want_online}, got {m.group(0) if m else 'nothing'}")
+    t, m = find(lines, r"KEEL-DATE (\d+)")
+    if not m or abs(int(m.group(1)) - t) > 5:
+        problems.append(f"dom0's date {m.group(1) if m else '?'} is not the host's {t and int(t)}")
+    ts, _ = find(lines, r"KEEL-SLEEP-START")
+    te, _ = find(lines, r"KEEL-SLEEP-END")
+    if not ts or not te or not 1.6 <= te - ts <= 2.4:
+        problems.append(f"sleep 2 took {te - ts if ts and te else '?'} s of host time")
+    busy = [m for _, line in lines for m in [re.search(r"KEEL-BUSY cpu=(\d+) iterations=(\d+)", line)] if m]
+    if sorted(int(b.group(1)) for b in busy) != list(range(smp)) or any(int(b.group(2)) == 0 for b in busy):
+        problems.append(f"busy loops: {[b.group(0) for b in busy]}")
+    _, m = find(lines, r"xen-version: hypervisor 4\.17-keel")
+    _, rcm = find(lines, r"KEEL-XENVER rc=0")
+    if not m or not rcm or not find(lines, r"/dev/xen/evtchn opens")[1] or \
+            not find(lines, r"/dev/xen/gntdev opens")[1]:
+        problems.append("privcmd xen_version / evtchn / gntdev")
+    _, m = find(lines, r"KEEL-DMESG-BAD (\d+)")
+    bad = [line.split("KEEL-DMESG: ", 1)[1] for _, line in lines if "KEEL-DMESG: " in line]
+    not_native = [b for b in bad if strip_time(b) not in native_kernel_log()]
+    if not m or int(m.group(1)) != len(bad) or not_native:
+        problems.append(f"dom0's kernel log has BUG/WARNING/Oops/Call Trace lines: {not_native}")
+    for b in bad:
+        if b not in not_native:
+            print(f"note: dom0's log has '{strip_time(b)}', which the same kernel also prints "
+                  f"booted natively on this QEMU CPU model (build/dom0/test/): not Keel's doing")
+    for drv in [r"xen:xen_evtchn: Event-channel device installed", r"Xen HVM callback vector for event delivery is enabled",
+                r"xen:events: Using 2-level ABI"]:
+        if not find(lines, "KEEL-XEN: .*" + drv)[1]:
+            problems.append(f"no '{drv}' in dom0's log")
+    if rc != EXIT_POWEROFF or not find(lines, r"d0: ACPI S5 \(power off\) requested")[1]:
+        problems.append(f"want poweroff through ACPI (exit {EXIT_POWEROFF}), QEMU exit {rc}")
+    check(f"dom0 {name}: CPUs, clock, timers, privcmd, clean log, poweroff", not problems,
+          "; ".join(problems), log)
+
+
+def test_disk():
+    img = os.path.join(BUILD, "integration", "dom0-disk.img")
+    with open(img, "wb") as f:
+        f.truncate(96 << 20)
+    rc, lines, log = boot("disk", "keel-disk", "console=com1 noreboot dom0_mem=512M", smp=2,
+                          extra=["-drive", f"file={img},if=none,id=d0,format=raw",
+                                 "-device", "virtio-blk-pci,drive=d0"])
+    problems = []
+    _, wrote = find(lines, r"KEEL-DISK-WROTE ([0-9a-f]{64})")
+    _, verify = find(lines, r"KEEL-DISK-VERIFY ([0-9a-f]{64}) ([0-9a-f]{64})")
+    boots = sum(1 for _, l in lines if re.search(r"Keel \S+, a Xen 4.17-compatible", l))
+    if not wrote:
+        problems.append("the first boot did not write the file")
+    if boots != 2 or not find(lines, r"dom0 asked for a reboot: rebooting the machine")[1]:
+        problems.append(f"want one machine reset between two boots, saw {boots} boots")
+    if not verify or verify.group(1) != wrote.group(1) or verify.group(2) != wrote.group(1):
+        problems.append("the checksum after the reboot differs")
+    if not find(lines, r"KEEL-DISK-FSCK rc=0")[1]:
+        problems.append("e2fsck is not clean")
+    if rc != 0:
+        problems.append(f"want an ACPI power-off at the end (QEMU exit 0), got {rc}")
+    check("dom0 virtio-blk: ext4, 32 MiB, machine reboot, checksum, fsck", not problems,
+          "; ".join(problems), log)
+
+
+class TokenHandler(http.server.BaseHTTPRequestHandler):
+    token = "keel-" + os.urandom(8).hex()
+
+    def do_GET(self):
+        body = self.token.encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_net():
+    server = http.server.HTTPServer(("127.0.0.1", 0), TokenHandler)
+    port = server.server_address[1]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    rc, lines, log = boot("net", "keel-net", "console=com1 noreboot debug_exit=0xf4 dom0_mem=512M",
+                          smp=2, extra=["-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0"],
+                          cmdline_extra=f"keel.url=http://10.0.2.2:{port}/token")
+    server.shutdown()
+    problems = []
+    _, addr = find(lines, r"KEEL-NET-ADDR (10\.0\.2\.\d+)/")
+    _, fetched = find(lines, r"KEEL-NET-FETCH (\S*)")
+    if not addr:
+        problems.append("no DHCP lease on eth0")
+    if not fetched or fetched.group(1) != TokenHandler.token:
+        problems.append("the page served through the QEMU gateway did not arrive")
+    if rc != EXIT_POWEROFF:
+        problems.append(f"QEMU exit {rc}")
+    check("dom0 virtio-net: DHCP lease, reaches the QEMU gateway", not problems,
+          "; ".join(problems), log)
+
+
+def test_crash():
+    rc, lines, log = boot("crash", "keel-crash", "console=com1 noreboot debug_exit=0xf4 dom0_mem=512M", smp=1)
+    problems = []
+    if not find(lines, r"KEEL-CRASH-NOW")[1]:
+        problems.append("the test did not start")
+    if not find(lines, r"Kernel panic - not syncing")[1]:
+        problems.append("dom0 did not panic")
+    if not find(lines, r"d0: shutting down \(crash\)")[1] or not find(lines, r"d0v0 state: RIP")[1] or \
+            not find(lines, r"dom0 crashed: halting \(noreboot\)")[1]:
+        problems.append("no crash report from the hypervisor")
+    if rc != EXIT_CRASH:
+        problems.append(f"want exit {EXIT_CRASH}, QEMU exit {rc}")
+    check("dom0 sysrq crash: the hypervisor reports it and halts", not problems, "; ".join(problems), log)
+
+
+def main():
+    os.makedirs(LOGS, exist_ok=True)
+    wanted = sys.argv[1:] or ["boot1", "boot2", "boot4", "disk", "net", "crash"]
+    for w in wanted:
+        if w.startswith("boot"):
+            test_boot(int(w[4:]))
+        else:
+            globals()["test_" + w]()
+    print(f"dom0 tests: {sum(results)} passed, {len(results) - sum(results)} failed")
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
