@@ -21,8 +21,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start() { # start STATEFILE
-	"$DAEMON" --rings=none -s "$SOCK" -S "$1" 2>>"$B/keelstored-conformance.log" &
+start() { # start STATEFILE [RINGS]
+	"$DAEMON" --rings="${2:-none}" -s "$SOCK" -S "$1" 2>>"$B/keelstored-conformance.log" &
 	PID=$!
 	for _ in $(seq 100); do
 		[ -S "$SOCK" ] && xenstore-exists / 2>/dev/null && return 0
@@ -132,6 +132,26 @@ PID=
 start "$DISK/state"
 if wait "$CPID"; then echo "ok: libkeelstore client survives daemon kill -9"; else
 	echo "FAIL: libkeelstore client across daemon restart"; fails=$((fails + 1)); fi
+stop
+
+# ---- domain rings (fake /dev/xen) survive kill -9 of the daemon ----
+RINGS=$RUN/rings
+mkdir -p "$RINGS"
+rm -f "$DISK/state"
+start "$DISK/state" "fake:$RINGS"
+if "$B/test/fake_guest" "$RINGS" 5 setup; then
+	kill -9 "$PID"
+	wait "$PID" 2>/dev/null || true
+	PID=
+	start "$DISK/state" "fake:$RINGS"
+	if "$B/test/fake_guest" "$RINGS" 5 after; then
+		echo "ok: domain ring re-attached after kill -9"
+	else
+		echo "FAIL: domain ring after restart"; fails=$((fails + 1))
+	fi
+else
+	echo "FAIL: fake guest setup"; fails=$((fails + 1))
+fi
 stop
 
 # ---- concurrency and watches (state on tmpfs: this is about the daemon,
