@@ -253,6 +253,18 @@ static void accept_all(struct daemon *d)
 		int fd = accept4(d->listen_fd, NULL, NULL,
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+			/* Out of descriptors: stop listening until a client
+			 * leaves, rather than spin on the pending connection. */
+			struct epoll_event ev = { .events = 0,
+						  .data.ptr = &tag_listen };
+
+			xsd_log("accept on %s: %s; new clients wait until one leaves",
+				d->socket_path, strerror(errno));
+			epoll_ctl(d->epfd, EPOLL_CTL_MOD, d->listen_fd, &ev);
+			d->listen_paused = true;
+			return;
+		}
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EINTR &&
 			    errno != ECONNABORTED)
@@ -279,11 +291,21 @@ static void run_pending_input(struct daemon *d)
 static void reap_dead(struct daemon *d)
 {
 	struct conn *c = d->conns, *next;
+	bool freed = false;
 
 	for (; c; c = next) {
 		next = c->next;
-		if (c->dead && !c->on_flush)
+		if (c->dead && !c->on_flush) {
 			conn_free(c);
+			freed = true;
+		}
+	}
+	if (freed && d->listen_paused) {
+		struct epoll_event ev = { .events = EPOLLIN,
+					  .data.ptr = &tag_listen };
+
+		if (epoll_ctl(d->epfd, EPOLL_CTL_MOD, d->listen_fd, &ev) == 0)
+			d->listen_paused = false;
 	}
 }
 

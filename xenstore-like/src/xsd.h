@@ -331,6 +331,7 @@ struct daemon {
 	uint32_t txid_floor; /* txids below this died in an earlier run */
 	struct conn *flush_list;
 	bool more_input; /* some connection has more_input set */
+	bool listen_paused; /* out of fds: not accepting for now */
 	bool stop;
 };
 
