@@ -4,6 +4,7 @@
 #include <keel/arch.h>
 #include <keel/errno.h>
 #include <keel/event.h>
+#include <keel/grant_table.h>
 #include <keel/lib.h>
 #include <keel/page.h>
 #include <keel/page_alloc.h>
@@ -42,9 +43,12 @@ struct domain *domain_create(domid_t domid, unsigned int max_vcpus, bool privile
 	rc = evtchn_domain_init(d);
 	if (rc)
 		goto err_free_shared;
-	rc = arch_domain_create(d);
+	rc = gnttab_domain_init(d);
 	if (rc)
 		goto err_evtchn;
+	rc = arch_domain_create(d);
+	if (rc)
+		goto err_gnttab;
 
 	spin_lock(&domlist_lock);
 	if (domain_list[domid]) {
@@ -57,6 +61,8 @@ struct domain *domain_create(domid_t domid, unsigned int max_vcpus, bool privile
 
 err_arch:
 	arch_domain_destroy(d);
+err_gnttab:
+	gnttab_domain_destroy(d);
 err_evtchn:
 	evtchn_domain_destroy(d);
 err_free_shared:

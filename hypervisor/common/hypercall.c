@@ -7,6 +7,7 @@
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/event.h>
+#include <keel/grant_table.h>
 #include <keel/lib.h>
 #include <public/xen.h>
 
@@ -19,6 +20,7 @@ static const struct hypercall hypercall_table[KEEL_NR_HYPERCALLS] = {
 	[__HYPERVISOR_vcpu_op] = { do_vcpu_op, HC_ANY_DOMAIN },
 	[__HYPERVISOR_sched_op] = { do_sched_op, HC_ANY_DOMAIN },
 	[__HYPERVISOR_event_channel_op] = { do_event_channel_op, HC_ANY_DOMAIN },
+	[__HYPERVISOR_grant_table_op] = { do_grant_table_op, HC_ANY_DOMAIN },
 	[__HYPERVISOR_physdev_op] = { do_physdev_op, HC_PRIVILEGED },
 	[__HYPERVISOR_hvm_op] = { do_hvm_op, HC_ANY_DOMAIN },
 };

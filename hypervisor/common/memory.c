@@ -7,6 +7,7 @@
 #include <keel/arch.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
+#include <keel/grant_table.h>
 #include <keel/guest_access.h>
 #include <keel/lib.h>
 #include <keel/page.h>
@@ -53,7 +54,10 @@ static long add_to_physmap(struct vcpu *v, u64 arg)
 	case XENMAPSPACE_shared_info:
 		return map_shared_info(d, xatp.idx, xatp.gpfn);
 	case XENMAPSPACE_grant_table:
-		return -EOPNOTSUPP; /* grant tables arrive with the dom0 work */
+		/* v2 status frames: only version 1 tables exist here. */
+		if (xatp.idx & XENMAPIDX_grant_table_status)
+			return -EINVAL;
+		return gnttab_map_frame(d, xatp.idx, xatp.gpfn);
 	default:
 		return -EINVAL;
 	}

@@ -37,6 +37,12 @@ struct grant_entry_v1 {
 KEEL_ABI_ASSERT_SIZE(struct grant_entry_v1, 8);
 typedef struct grant_entry_v1 grant_entry_v1_t;
 
+/*
+ * XENMEM_add_to_physmap(space = XENMAPSPACE_grant_table): this bit in idx
+ * asks for a version 2 status frame instead of a shared frame.
+ */
+#define XENMAPIDX_grant_table_status (1U << 31)
+
 /* Entries 0..7 belong to the toolstack (0 console ring, 1 xenstore ring). */
 #define GNTTAB_NR_RESERVED_ENTRIES 8
 #define GNTTAB_RESERVED_CONSOLE 0
