@@ -782,7 +782,7 @@ long do_grant_table_op(struct vcpu *v, u64 cmd, u64 uop, u64 count, u64 a4, u64 
 	(void)a4, (void)a5;
 	if (!v->domain->grant_table)
 		return -ENOSYS;
-	if ((s32)n < 0)
+	if (n > 0x7fffffffU) /* Xen refuses counts negative as an int */
 		return -EINVAL;
 	switch (cmd) {
 	case GNTTABOP_map_grant_ref:
