@@ -8,12 +8,15 @@
 #include <keel/page.h>
 
 /* Host address of a guest-physical byte the hypervisor may copy to or from. */
-static void *gpa_to_host(struct domain *d, gpaddr_t gpa)
+static void *gpa_to_host(struct domain *d, gpaddr_t gpa, bool write)
 {
 	enum p2m_type t;
 	paddr_t hpa = arch_p2m_lookup(d, gpa >> PAGE_SHIFT, &t);
 
-	if (hpa == PADDR_INVALID || (t != P2M_RAM && t != P2M_SHARED_INFO && t != P2M_GRANT))
+	if (hpa == PADDR_INVALID)
+		return NULL;
+	if (t != P2M_RAM && t != P2M_SHARED_INFO && t != P2M_GRANT &&
+	    !(t == P2M_GRANT_RO && !write))
 		return NULL;
 	return phys_to_virt(hpa + (gpa & (PAGE_SIZE - 1)));
 }
@@ -23,7 +26,7 @@ static int phys_copy(struct domain *d, gpaddr_t gpa, void *buf, const void *src,
 {
 	while (len) {
 		size_t chunk = MIN(len, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
-		void *host = gpa_to_host(d, gpa);
+		void *host = gpa_to_host(d, gpa, buf == NULL);
 
 		if (!host)
 			return -EFAULT;

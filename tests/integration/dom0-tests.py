@@ -198,7 +198,7 @@ def test_net():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     rc, lines, log = boot("net", "keel-net", "console=com1 noreboot debug_exit=0xf4 dom0_mem=512M",
                           smp=2, extra=["-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0"],
-                          cmdline_extra=f"keel.url=http://10.0.2.2:{port}/token")
+                          cmdline_extra=f"keel.fetch=10.0.2.2:{port}:/token")
     server.shutdown()
     problems = []
     _, addr = find(lines, r"KEEL-NET-ADDR (10\.0\.2\.\d+)/")

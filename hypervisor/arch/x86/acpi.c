@@ -233,3 +233,109 @@ void acpi_init(void)
 	       acpi_info.have_reset_reg ? "found" : "absent",
 	       acpi_info.hpet_base ? "present" : "absent");
 }
+
+/* ---- dom0's copy of the tables ---- */
+
+static void set_checksum(u8 *table, size_t len, u8 *field)
+{
+	u8 sum = 0;
+
+	*field = 0;
+	for (size_t i = 0; i < len; i++)
+		sum += table[i];
+	*field = (u8)-sum;
+}
+
+/*
+ * dom0 must see only its own vCPUs, with ACPI processor UID == vcpu_id
+ * (Linux derives its Xen vCPU id from the UID): build an RSDP, XSDT and MADT
+ * of its own in `buf` (which will sit at guest-physical `gpa`), pointing at
+ * the firmware's other tables, and leaving out the IOMMU tables (DMAR, IVRS)
+ * since Keel keeps the IOMMU. Returns the bytes used, or 0 if the firmware
+ * has no usable tables (dom0 then scans for the firmware's own).
+ */
+size_t acpi_build_dom0_tables(u8 *buf, size_t size, u64 gpa, const u32 *vcpu_apic_ids,
+			      unsigned int nr_vcpus)
+{
+	const struct acpi_rsdp *r;
+	const struct acpi_header *root, *madt;
+	struct acpi_rsdp *rsdp = (struct acpi_rsdp *)buf;
+	struct acpi_header *xsdt = (struct acpi_header *)(buf + 64);
+	u8 *m = buf + 1024;
+	bool wide;
+	unsigned int n, out = 0;
+	size_t mlen;
+
+	if (!acpi_info.rsdp || !acpi_info.madt)
+		return 0;
+	r = phys_to_virt(acpi_info.rsdp);
+	wide = r->revision >= 2 && r->xsdt;
+	root = map_table(wide ? r->xsdt : r->rsdt);
+	madt = map_table(acpi_info.madt);
+	if (!root || !madt || madt->length > size - 1024 - 16 * nr_vcpus)
+		return 0;
+	n = (root->length - sizeof(*root)) / (wide ? 8 : 4);
+	if (64 + sizeof(*root) + 8 * n > 1024)
+		return 0;
+
+	/* MADT: everything but the processors, then one enabled entry per vCPU */
+	memcpy(m, madt, 44);
+	mlen = 44;
+	for (const u8 *p = (const u8 *)madt + 44, *end = (const u8 *)madt + madt->length;
+	     p + 2 <= end && p[1] >= 2 && p + p[1] <= end; p += p[1]) {
+		if (p[0] == 0 || p[0] == 9)
+			continue;
+		memcpy(m + mlen, p, p[1]);
+		mlen += p[1];
+	}
+	for (unsigned int i = 0; i < nr_vcpus; i++) {
+		u8 *e = m + mlen;
+
+		if (vcpu_apic_ids[i] < 255) {
+			e[0] = 0; /* processor local APIC */
+			e[1] = 8;
+			e[2] = (u8)i; /* ACPI UID == vcpu_id */
+			e[3] = (u8)vcpu_apic_ids[i];
+			*(u32 *)(e + 4) = 1; /* enabled */
+			mlen += 8;
+		} else {
+			memset(e, 0, 16);
+			e[0] = 9; /* processor local x2APIC */
+			e[1] = 16;
+			*(u32 *)(e + 4) = vcpu_apic_ids[i];
+			*(u32 *)(e + 8) = 1;
+			*(u32 *)(e + 12) = i;
+			mlen += 16;
+		}
+	}
+	((struct acpi_header *)m)->length = mlen;
+	set_checksum(m, mlen, &((struct acpi_header *)m)->checksum);
+
+	/* XSDT: the firmware's entries, our MADT instead of its own */
+	memcpy(xsdt, root, sizeof(*root));
+	memcpy(xsdt->signature, "XSDT", 4);
+	xsdt->revision = 1;
+	for (unsigned int i = 0; i < n; i++) {
+		u64 t = wide ? ((const u64 *)(root + 1))[i] : ((const u32 *)(root + 1))[i];
+		const struct acpi_header *h = map_table(t);
+
+		if (h && (!memcmp(h->signature, "DMAR", 4) || !memcmp(h->signature, "IVRS", 4)))
+			continue;
+		if (t == acpi_info.madt)
+			t = gpa + 1024;
+		((u64 *)(xsdt + 1))[out++] = t;
+	}
+	xsdt->length = sizeof(*xsdt) + 8 * out;
+	set_checksum((u8 *)xsdt, xsdt->length, &xsdt->checksum);
+
+	/* RSDP 2.0 pointing at the XSDT */
+	memcpy(rsdp, r, 20);
+	rsdp->revision = 2;
+	rsdp->rsdt = 0;
+	rsdp->length = sizeof(*rsdp);
+	rsdp->xsdt = gpa + 64;
+	memset(rsdp->reserved, 0, sizeof(rsdp->reserved));
+	set_checksum((u8 *)rsdp, 20, &rsdp->checksum);
+	set_checksum((u8 *)rsdp, sizeof(*rsdp), &rsdp->ext_checksum);
+	return 1024 + mlen;
+}

@@ -270,12 +270,27 @@ struct domain *dom0_build(unsigned int max_vcpus)
 	si.magic = XEN_HVM_START_MAGIC_VALUE;
 	si.version = 1;
 	si.flags = SIF_PRIVILEGED | SIF_INITDOMAIN;
-	si.rsdp_paddr = acpi_info.rsdp;
+	fill_guest_phys(d, si_gpa, NULL, DOM0_START_INFO_PAGES * PAGE_SIZE);
+	{
+		/* dom0's own RSDP/XSDT/MADT: only its vCPUs, UID == vcpu_id */
+		static u8 tables[4096];
+		u32 ids[MAX_CPUS];
+		size_t len;
+
+		for (unsigned int i = 0; i < max_vcpus; i++)
+			ids[i] = percpu_area[i].apic_id;
+		len = acpi_build_dom0_tables(tables, sizeof(tables), DOM0_ACPI_GPA, ids, max_vcpus);
+		if (len) {
+			fill_guest_phys(d, DOM0_ACPI_GPA, tables, len);
+			si.rsdp_paddr = DOM0_ACPI_GPA;
+		} else {
+			si.rsdp_paddr = acpi_info.rsdp;
+		}
+	}
 
 	cmdline = cmdline_skip_image_name(kmod->cmdline);
 	if (strlen(cmdline) >= MODLIST_OFFSET - CMDLINE_OFFSET)
 		panic("dom0 command line is longer than %d bytes", MODLIST_OFFSET - CMDLINE_OFFSET - 1);
-	fill_guest_phys(d, si_gpa, NULL, DOM0_START_INFO_PAGES * PAGE_SIZE);
 	fill_guest_phys(d, si_gpa + CMDLINE_OFFSET, cmdline, strlen(cmdline) + 1);
 	si.cmdline_paddr = si_gpa + CMDLINE_OFFSET;
 

@@ -34,7 +34,7 @@ const char *keel_cmdline = "";
 static char opt_console[64] = "com1";
 static char opt_loglvl[16] = "info";
 static char opt_dom0_mem[32];
-static u64 opt_dom0_max_vcpus = 1;
+static u64 opt_dom0_max_vcpus; /* 0: one vCPU per CPU */
 static u64 opt_max_cpus = MAX_CPUS;
 
 static const struct cmdline_param keel_params[] = {
@@ -210,7 +210,12 @@ void start_keel(u32 magic, u32 info)
 	smp_boot_cpus(MIN(opt_max_cpus, (u64)MAX_CPUS));
 	check_cross_cpu_calls();
 
-	dom0_vcpus = MIN(opt_dom0_max_vcpus ? opt_dom0_max_vcpus : 1, (u64)nr_cpus_possible);
+	dom0_vcpus = opt_dom0_max_vcpus ? opt_dom0_max_vcpus : nr_cpus_possible;
+	if (dom0_vcpus > nr_cpus_possible) {
+		pr_warn("dom0_max_vcpus: %u asked, but dom0 vCPU n is pinned to CPU n and there are %u CPUs\n",
+			dom0_vcpus, nr_cpus_possible);
+		dom0_vcpus = nr_cpus_possible;
+	}
 	dom0_build(dom0_vcpus);
 	printk("starting dom0\n");
 	scheduler_run();

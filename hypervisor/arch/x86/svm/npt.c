@@ -10,6 +10,7 @@
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/arch.h>
+#include <asm/vmexit.h>
 
 #define NPT_P (1ULL << 0)
 #define NPT_RW (1ULL << 1)
@@ -33,6 +34,8 @@ static u64 leaf_flags(enum p2m_type t)
 {
 	u64 f = NPT_P | NPT_RW | NPT_US | ((u64)t << NPT_TYPE_SHIFT);
 
+	if (t == P2M_GRANT_RO)
+		f &= ~NPT_RW;
 	if (t == P2M_MMIO)
 		f |= NPT_PCD | NPT_PWT;
 	return f;
@@ -104,11 +107,18 @@ static u64 *walk_alloc(struct domain *d, u64 gfn, int level)
 	return &table[(gfn >> (9 * (level - 1))) & 511];
 }
 
+/*
+ * After a mapping is removed or changed, no vCPU of the domain may keep
+ * using the old translation: each flushes its ASID at its next entry, and
+ * vCPUs running right now on other CPUs are forced out first (a removed
+ * grant page must be unreachable before the grant is released).
+ */
 static void flush_all_vcpus(struct domain *d)
 {
 	for (unsigned int i = 0; i < d->max_vcpus; i++)
 		if (d->vcpus[i])
 			d->vcpus[i]->arch.flush_tlb = true;
+	svm_sync_domain_exits(d);
 }
 
 int arch_p2m_map(struct domain *d, u64 gfn, paddr_t hpa, u64 nr, enum p2m_type t)

@@ -19,6 +19,7 @@
 #include <asm/apic.h>
 #include <asm/msr.h>
 #include <asm/vlapic.h>
+#include <asm/smp.h>
 
 struct svm_caps svm_caps;
 
@@ -379,6 +380,29 @@ static void inject_pending(struct vcpu *v)
 	vmcb->control.event_inj = EVENTINJ_VALID | EVENTINJ_TYPE_INTR | (u64)vec;
 }
 
+void svm_sync_domain_exits(struct domain *d)
+{
+	unsigned int me = this_cpu()->cpu_id;
+	u64 seen[MAX_CPUS];
+	bool wait[MAX_CPUS];
+
+	for (unsigned int c = 0; c < nr_cpus_possible; c++) {
+		struct percpu *pc = &percpu_area[c];
+		struct vcpu *cur = READ_ONCE(pc->current);
+
+		wait[c] = c != me && cur && cur->domain == d && READ_ONCE(pc->in_guest);
+		if (wait[c]) {
+			seen[c] = __atomic_load_n(&pc->vmexits, __ATOMIC_ACQUIRE);
+			smp_send_kick(c);
+		}
+	}
+	/* The other CPU needs nothing from us to leave the guest: no deadlock. */
+	for (unsigned int c = 0; c < nr_cpus_possible; c++)
+		while (wait[c] && READ_ONCE(percpu_area[c].in_guest) &&
+		       __atomic_load_n(&percpu_area[c].vmexits, __ATOMIC_ACQUIRE) == seen[c])
+			cpu_relax();
+}
+
 void arch_vcpu_run(struct vcpu *v)
 {
 	struct percpu *pc = this_cpu();
@@ -390,9 +414,14 @@ void arch_vcpu_run(struct vcpu *v)
 		inject_pending(v);
 		svm_clgi();
 		local_irq_enable();
-		pc->in_guest = true;
+		if (v->arch.flush_tlb) {
+			v->arch.flush_tlb = false;
+			vmcb->control.tlb_control = TLB_CONTROL_FLUSH_ASID;
+		}
+		WRITE_ONCE(pc->in_guest, true);
 		svm_vmrun(&v->arch.regs, v->arch.vmcb_pa, pc->host_vmcb_pa);
-		pc->in_guest = false;
+		WRITE_ONCE(pc->in_guest, false);
+		__atomic_fetch_add(&pc->vmexits, 1, __ATOMIC_RELEASE);
 		vmcb->control.tlb_control = 0;
 		svm_stgi(); /* a pending physical interrupt is taken here */
 		local_irq_disable();

@@ -166,10 +166,6 @@ void svm_handle_exit(struct vcpu *v)
 	struct vmcb *vmcb = v->arch.vmcb;
 	u64 code = vmcb->control.exit_code;
 
-	if (v->arch.flush_tlb) {
-		vmcb->control.tlb_control = TLB_CONTROL_FLUSH_ASID;
-		v->arch.flush_tlb = false;
-	}
 	switch (code) {
 	case VMEXIT_VINTR: /* the interrupt window opened: inject_pending acts */
 	case VMEXIT_INTR:

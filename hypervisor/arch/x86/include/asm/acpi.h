@@ -34,5 +34,7 @@ extern struct acpi_info acpi_info;
 
 /* Find and parse the tables; missing tables give defaults, never a crash. */
 void acpi_init(void);
+size_t acpi_build_dom0_tables(u8 *buf, size_t size, u64 gpa, const u32 *vcpu_apic_ids,
+			      unsigned int nr_vcpus);
 
 #endif

@@ -11,7 +11,8 @@
 
 /* dom0's start_info and memory map live here, outside its RAM in its map. */
 #define DOM0_START_INFO_GPA 0x6000ULL
-#define DOM0_START_INFO_PAGES 2
+#define DOM0_START_INFO_PAGES 3 /* start_info + cmdline, memmap, ACPI */
+#define DOM0_ACPI_GPA (DOM0_START_INFO_GPA + 0x2000)
 
 struct mem_layout {
 	unsigned int nr_dom0;

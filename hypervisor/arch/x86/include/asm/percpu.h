@@ -38,6 +38,7 @@ struct percpu {
 	u32 next_asid;
 	volatile bool online;
 	volatile bool in_guest;
+	u64 vmexits; /* counts exits, so others can wait for one */
 	u64 lapic_timer_deadline_ns;
 	u64 gdt[8] __attribute__((aligned(16)));
 	struct tss64 tss __attribute__((aligned(16)));

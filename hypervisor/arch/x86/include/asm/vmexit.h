@@ -12,6 +12,8 @@ void svm_handle_exit(struct vcpu *v);
 void svm_print_features(void);
 int svm_domain_maps_init(struct domain *d);
 void svm_domain_maps_free(struct domain *d);
+/* Force every vCPU of d running on another CPU out of the guest, and wait. */
+void svm_sync_domain_exits(struct domain *d);
 void arch_vcpu_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx);
 void arch_vcpu_set_real_mode_entry(struct vcpu *v, u8 vector);
 
