@@ -152,7 +152,7 @@ sed 's/#.*//; /^[[:space:]]*$/d' "$here/host-binaries.list" | while read -r bin;
 	[ -x "$bin" ] || die "host program $bin is missing (install the package that has it)"
 	install -D -m 755 "$bin" "$stage$bin"
 	ldd "$bin" | awk '/=>/ { print $3 } /^[[:space:]]*\// { print $1 }' | while read -r lib; do
-		[ -f "$lib" ] && install -D -m 644 "$lib" "$stage$lib"
+		[ -f "$lib" ] && install -D -m 755 "$lib" "$stage$lib"
 	done
 done
 

@@ -21,6 +21,8 @@ BUILD = os.path.join(ROOT, "build")
 LOGS = os.path.join(BUILD, "integration")
 DOM0_CMDLINE = open(os.path.join(ROOT, "dom0-linux-patches", "cmdline")).read().strip()
 
+QEMU_ACCEL = os.environ.get("KEEL_QEMU_ACCEL", "-accel tcg,thread=single").split()
+DISK_SMP = int(os.environ.get("KEEL_DISK_SMP", "2"))
 EXIT_POWEROFF, EXIT_REBOOT, EXIT_CRASH, EXIT_PANIC = 1, 3, 5, 7
 
 results = []
@@ -31,7 +33,7 @@ def boot(name, test, keel_args, smp=2, mem=1024, extra=(), timeout=400, cmdline_
     log_path = os.path.join(LOGS, f"dom0-{name}.log")
     kernel_cmd = f"{DOM0_CMDLINE} keel.test={test} {cmdline_extra}".strip()
     cmd = [
-        "qemu-system-x86_64", "-M", "q35", "-cpu", "EPYC", "-m", str(mem),
+        "qemu-system-x86_64", "-M", "q35", "-cpu", "EPYC", "-m", str(mem), *QEMU_ACCEL,
         "-smp", str(smp), "-display", "none", "-monitor", "none",
         "-serial", "stdio",
         "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
@@ -157,7 +159,7 @@ def test_disk():
     img = os.path.join(BUILD, "integration", "dom0-disk.img")
     with open(img, "wb") as f:
         f.truncate(96 << 20)
-    rc, lines, log = boot("disk", "keel-disk", "console=com1 noreboot dom0_mem=512M", smp=2,
+    rc, lines, log = boot("disk", "keel-disk", "console=com1 noreboot dom0_mem=512M", smp=DISK_SMP,
                           extra=["-drive", f"file={img},if=none,id=d0,format=raw",
                                  "-device", "virtio-blk-pci,drive=d0"])
     problems = []

@@ -7,14 +7,18 @@ set -u
 if mount -t ext4 /dev/vda /mnt 2>/dev/null && [ -f /mnt/data.bin ]; then
 	echo "KEEL-DISK-VERIFY $(sha256sum /mnt/data.bin | cut -d' ' -f1) $(cat /mnt/data.sha)"
 	umount /mnt
-	e2fsck -f -n /dev/vda >/tmp/fsck.log 2>&1
+	/sbin/e2fsck -f -n /dev/vda >/tmp/fsck.log 2>&1
 	echo "KEEL-DISK-FSCK rc=$?"
 	echo "KEEL-DOM0-TEST: DONE keel-disk"
 	exit 0
 fi
 umount /mnt 2>/dev/null
-mke2fs -F -q -t ext4 /dev/vda || echo "KEEL-DISK-ERROR mke2fs failed"
-mount -t ext4 /dev/vda /mnt || echo "KEEL-DISK-ERROR mount failed"
+# A failure here must not reboot: the next boot would start over forever.
+if ! /sbin/mke2fs -F -q -t ext4 /dev/vda 2>&1 || ! mount -t ext4 /dev/vda /mnt 2>&1; then
+	echo "KEEL-DISK-ERROR cannot make or mount ext4 on /dev/vda"
+	echo "KEEL-DOM0-TEST: DONE keel-disk"
+	exit 1
+fi
 dd if=/dev/urandom of=/mnt/data.bin bs=1M count=32 2>/dev/null
 sum=$(sha256sum /mnt/data.bin | cut -d' ' -f1)
 echo "$sum" >/mnt/data.sha

@@ -232,7 +232,7 @@ int arch_vcpu_create(struct vcpu *v)
 	vmcb->control.iopm_base_pa = d->arch.iopm_pa;
 	vmcb->control.msrpm_base_pa = d->arch.msrpm_pa;
 	vmcb->control.asid = d->arch.asid;
-	vmcb->control.tlb_control = TLB_CONTROL_FLUSH_ASID;
+	vmcb->control.tlb_control = TLB_CONTROL_FLUSH_GUEST;
 	vmcb->control.int_ctl = V_INTR_MASKING;
 	vmcb->control.np_enable = 1;
 	vmcb->control.n_cr3 = d->arch.npt_root;
@@ -315,7 +315,7 @@ void arch_vcpu_set_real_mode_entry(struct vcpu *v, u8 vector)
 	vmcb->save.rax = 0;
 	vmcb->save.cpl = 0;
 	memset(&v->arch.regs, 0, sizeof(v->arch.regs));
-	vmcb->control.tlb_control = TLB_CONTROL_FLUSH_ASID;
+	vmcb->control.tlb_control = TLB_CONTROL_FLUSH_GUEST;
 }
 
 /* The event-channel upcall vector, if the guest asked for one and it is due. */
@@ -416,7 +416,7 @@ void arch_vcpu_run(struct vcpu *v)
 		local_irq_enable();
 		if (v->arch.flush_tlb) {
 			v->arch.flush_tlb = false;
-			vmcb->control.tlb_control = TLB_CONTROL_FLUSH_ASID;
+			vmcb->control.tlb_control = TLB_CONTROL_FLUSH_GUEST;
 		}
 		WRITE_ONCE(pc->in_guest, true);
 		svm_vmrun(&v->arch.regs, v->arch.vmcb_pa, pc->host_vmcb_pa);

@@ -122,7 +122,11 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB size");
 #define EVENTINJ_TYPE_EXCEPTION (3ULL << 8)
 #define EVENTINJ_ERROR_VALID (1ULL << 11)
 
+#define TLB_CONTROL_FLUSH_ALL 1
 #define TLB_CONTROL_FLUSH_ASID 3
+/* Flush-by-ASID only where the CPU offers it (QEMU's TCG does not). */
+#define TLB_CONTROL_FLUSH_GUEST \
+	((svm_caps.features & SVM_FEATURE_FLUSH_ASID) ? TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL)
 
 /* Exit codes */
 #define VMEXIT_CR0_READ 0x000
