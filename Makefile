@@ -4,13 +4,14 @@
 #   make run        build everything and boot the ISO in QEMU (serial console)
 #   make test       install what is missing, then run every test
 #   make bench      run the benchmarks in bench/
-#   make iso        build build/keel.iso only
+#   make iso        build build/keel.iso (and the test ISO) only
+#   make dom0       build dom0's kernel and initramfs (build/dom0/)
 
 ROOT := $(abspath .)
 BUILD := $(ROOT)/build
 QEMU := qemu-system-x86_64
 # Components with their own `make test`; skipped while a folder has no Makefile.
-COMPONENTS := xenstore-like toolstack pv-drivers
+COMPONENTS := xenstore-like toolstack pv-drivers tests/dom0
 
 all: hypervisor guests iso
 
@@ -23,7 +24,10 @@ hypervisor:
 guests:
 	@$(MAKE) --no-print-directory -C tests/guests
 
-iso: hypervisor guests
+dom0:
+	@$(MAKE) --no-print-directory -C tests/dom0 image
+
+iso: hypervisor guests dom0
 	@tests/integration/make-iso.sh
 
 run: deps all
@@ -41,6 +45,7 @@ components:
 
 integration: hypervisor guests iso
 	@tests/integration/run-all.sh
+	@python3 tests/integration/dom0-tests.py
 
 test: deps
 	@$(MAKE) --no-print-directory hypervisor guests
@@ -55,4 +60,4 @@ bench: deps
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps hypervisor guests iso run unit components integration test bench clean
+.PHONY: all deps hypervisor guests dom0 iso run unit components integration test bench clean

@@ -213,6 +213,25 @@ size_t console_read(char *buf, size_t len)
 	return n;
 }
 
+size_t console_log_read(char *buf, size_t len, u64 *pos, bool clear)
+{
+	static u64 cleared_at; /* under console_lock */
+	size_t n = 0;
+	u64 start;
+	unsigned long flags = spin_lock_irqsave(&console_lock);
+
+	start = log_head > LOG_RING_SIZE ? log_head - LOG_RING_SIZE : 0;
+	start = MAX(start, cleared_at);
+	if (*pos < start || *pos > log_head)
+		*pos = start;
+	while (n < len && *pos < log_head)
+		buf[n++] = log_ring[(*pos)++ % LOG_RING_SIZE];
+	if (clear)
+		cleared_at = log_head;
+	spin_unlock_irqrestore(&console_lock, flags);
+	return n;
+}
+
 size_t console_log_copy(char *buf, size_t len, size_t offset)
 {
 	size_t n = 0;

@@ -36,6 +36,8 @@ struct domain *domain_create(domid_t domid, unsigned int max_vcpus, bool privile
 	d->is_privileged = privileged;
 	d->max_vcpus = max_vcpus;
 	d->shared_info_gfn = INVALID_GFN;
+	d->sched_weight = SCHED_DEFAULT_WEIGHT;
+	d->create_time_ns = arch_now_ns();
 	spin_lock_init(&d->lock);
 	d->shared_info = alloc_page();
 	if (!d->shared_info)
@@ -82,6 +84,36 @@ struct domain *domain_lookup(domid_t domid)
 	d = domain_list[domid];
 	spin_unlock(&domlist_lock);
 	return d;
+}
+
+struct domain *domain_next(domid_t from)
+{
+	struct domain *d = NULL;
+
+	spin_lock(&domlist_lock);
+	for (unsigned int id = from; id < MAX_DOMAINS && !d; id++)
+		d = domain_list[id];
+	spin_unlock(&domlist_lock);
+	return d;
+}
+
+int domain_free_domid(domid_t *domid)
+{
+	static domid_t last = 0; /* under domlist_lock: ids are not reused at once */
+	int rc = -ENOSPC;
+
+	spin_lock(&domlist_lock);
+	for (unsigned int n = 1; n < MAX_DOMAINS; n++) {
+		domid_t id = (domid_t)(1 + (last + n - 1) % (MAX_DOMAINS - 1));
+
+		if (!domain_list[id]) {
+			*domid = last = id;
+			rc = 0;
+			break;
+		}
+	}
+	spin_unlock(&domlist_lock);
+	return rc;
 }
 
 struct domain *domain_from_arg(struct domain *caller, domid_t domid)
@@ -135,6 +167,62 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 		       shutdown_names[reason] : "unknown reason");
 	stop_all_vcpus(d);
 	sched_domain_stopped(d);
+	if (!d->is_privileged)
+		domain_notify_dom0();
+}
+
+void domain_notify_dom0(void)
+{
+	struct domain *dom0 = domain_lookup(0);
+
+	/* the toolstack rescans the domain list on VIRQ_DOM_EXC */
+	if (dom0)
+		send_guest_global_virq(dom0, VIRQ_DOM_EXC);
+}
+
+/*
+ * destroydomain: stop it, close its channels and grants, revoke every other
+ * domain's mappings of its pages, give its memory back, and free it once no
+ * CPU can still be looking at it.
+ */
+int domain_destroy(struct domain *d)
+{
+	spin_lock(&d->lock);
+	if (d->is_privileged || d->is_dying) {
+		spin_unlock(&d->lock);
+		return d->is_dying ? -ESRCH : -EINVAL;
+	}
+	d->is_dying = true;
+	d->is_shutting_down = true;
+	spin_unlock(&d->lock);
+
+	domain_pause(d);
+	stop_all_vcpus(d);
+	for (unsigned int i = 0; i < d->max_vcpus; i++)
+		if (d->vcpus[i])
+			sched_remove_vcpu(d->vcpus[i]);
+	evtchn_domain_destroy(d);
+	gnttab_domain_destroy(d);
+	spin_lock(&domlist_lock);
+	domain_list[d->domid] = NULL;
+	spin_unlock(&domlist_lock);
+	domain_release_memory(d);
+	printk("d%u: destroyed\n", d->domid);
+	return 0;
+}
+
+void domain_free(struct domain *d)
+{
+	for (unsigned int i = 0; i < d->max_vcpus; i++) {
+		if (d->vcpus[i]) {
+			arch_vcpu_destroy(d->vcpus[i]);
+			xfree(d->vcpus[i]);
+		}
+	}
+	arch_domain_destroy(d);
+	free_page(d->shared_info);
+	xfree(d->memmap);
+	xfree(d);
 }
 
 void domain_crash(struct domain *d, struct vcpu *v, const char *fmt, ...)

@@ -23,6 +23,8 @@ static const struct hypercall hypercall_table[KEEL_NR_HYPERCALLS] = {
 	[__HYPERVISOR_grant_table_op] = { do_grant_table_op, HC_ANY_DOMAIN },
 	[__HYPERVISOR_physdev_op] = { do_physdev_op, HC_PRIVILEGED },
 	[__HYPERVISOR_hvm_op] = { do_hvm_op, HC_ANY_DOMAIN },
+	[__HYPERVISOR_sysctl] = { do_sysctl, HC_PRIVILEGED },
+	[__HYPERVISOR_domctl] = { do_domctl, HC_PRIVILEGED },
 };
 
 long hypercall_dispatch(struct vcpu *v, u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)

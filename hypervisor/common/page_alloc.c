@@ -230,3 +230,8 @@ u64 page_alloc_total_count(void)
 {
 	return nr_total;
 }
+
+u64 page_alloc_end_pfn(void)
+{
+	return end_pfn;
+}

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The scheduler. Each vCPU is pinned to one CPU (dom0 vCPU n on CPU n); a
- * CPU runs its runnable vCPUs in turn and idles with HLT when none is.
+ * The scheduler. Every vCPU sits on the run queue of one CPU (its hard
+ * affinity decides which; dom0 vCPU n on CPU n). A CPU shares itself among
+ * its runnable vCPUs by weighted fair share: each vCPU's virtual run time
+ * grows by (time run) * DEFAULT_WEIGHT / weight, the one furthest behind runs
+ * next, for at most one slice while others wait. A domain's cap limits the
+ * CPU time all its vCPUs take in each CAP_PERIOD. Idle CPUs HLT.
  * When dom0 stops, the machine follows it (power off, reboot, or the crash
  * path that honours noreboot).
  */
@@ -16,32 +20,167 @@
 #include <public/event_channel.h>
 #include <keel/event.h>
 
-#define MAX_PER_CPU 16
+#define MAX_PER_CPU 64
+#define SLICE_NS 10000000ULL /* 10 ms while others wait */
+#define WAKE_GRANULARITY_NS 1000000ULL /* a waking vCPU preempts if this far behind */
+#define CAP_PERIOD_NS 100000000ULL
 
-/* runq_lock protects the run queues; nests inside no other lock. */
+/*
+ * runq_lock protects the run queues, every vCPU's is_running and
+ * sched_pause, and the decision to run a vCPU; nests inside no other lock.
+ */
 static spinlock_t runq_lock = SPINLOCK_INIT;
 static struct vcpu *runq[ARCH_MAX_CPUS][MAX_PER_CPU];
 static volatile bool dom0_stopped;
 static volatile unsigned int dom0_stop_code;
 
-int sched_add_vcpu(struct vcpu *v, unsigned int cpu)
+static unsigned int runq_len(unsigned int cpu)
 {
-	int rc = -1;
+	unsigned int n = 0;
 
-	if (cpu >= ARCH_MAX_CPUS)
-		return -1;
-	spin_lock(&runq_lock);
+	for (int i = 0; i < MAX_PER_CPU; i++)
+		n += runq[cpu][i] != NULL;
+	return n;
+}
+
+static int runq_insert(struct vcpu *v, unsigned int cpu)
+{
 	for (int i = 0; i < MAX_PER_CPU; i++) {
 		if (!runq[cpu][i]) {
 			runq[cpu][i] = v;
 			v->pcpu = cpu;
-			rc = 0;
-			break;
+			return 0;
 		}
 	}
-	spin_unlock(&runq_lock);
+	return -1;
+}
+
+static void runq_remove(struct vcpu *v)
+{
+	for (int i = 0; i < MAX_PER_CPU; i++)
+		if (runq[v->pcpu][i] == v)
+			runq[v->pcpu][i] = NULL;
+}
+
+/* The smallest virtual time among the CPU's vCPUs (where a waker starts). */
+static u64 runq_min_vruntime(unsigned int cpu, const struct vcpu *except)
+{
+	u64 min = ~0ULL;
+
+	for (int i = 0; i < MAX_PER_CPU; i++) {
+		struct vcpu *u = runq[cpu][i];
+
+		if (u && u != except && u->state == VCPU_RUNNABLE && u->vruntime < min)
+			min = u->vruntime;
+	}
+	return min;
+}
+
+int sched_add_vcpu(struct vcpu *v, unsigned int cpu)
+{
+	unsigned long flags;
+	int rc;
+
+	if (cpu >= ARCH_MAX_CPUS)
+		return -1;
+	flags = spin_lock_irqsave(&runq_lock);
+	rc = runq_insert(v, cpu);
+	if (!rc) {
+		u64 min = runq_min_vruntime(cpu, v);
+
+		v->vruntime = min == ~0ULL ? 0 : min;
+	}
+	spin_unlock_irqrestore(&runq_lock, flags);
 	return rc;
 }
+
+unsigned int sched_pick_cpu(u64 affinity, unsigned int nr_cpus)
+{
+	unsigned int best = ARCH_MAX_CPUS, best_len = ~0U;
+	unsigned long flags = spin_lock_irqsave(&runq_lock);
+
+	for (unsigned int c = 0; c < nr_cpus && c < ARCH_MAX_CPUS; c++) {
+		unsigned int len;
+
+		if (!(affinity & (1ULL << c)))
+			continue;
+		len = runq_len(c);
+		if (len < best_len) {
+			best = c;
+			best_len = len;
+		}
+	}
+	spin_unlock_irqrestore(&runq_lock, flags);
+	return best;
+}
+
+void sched_remove_vcpu(struct vcpu *v)
+{
+	unsigned long flags = spin_lock_irqsave(&runq_lock);
+
+	BUG_ON(v->is_running);
+	runq_remove(v);
+	spin_unlock_irqrestore(&runq_lock, flags);
+}
+
+int sched_move_vcpu(struct vcpu *v, unsigned int cpu)
+{
+	unsigned long flags;
+	int rc;
+
+	vcpu_pause(v);
+	flags = spin_lock_irqsave(&runq_lock);
+	runq_remove(v);
+	rc = runq_insert(v, cpu);
+	if (rc)
+		runq_insert(v, v->pcpu);
+	else
+		v->vruntime = MIN(v->vruntime, runq_min_vruntime(cpu, v));
+	spin_unlock_irqrestore(&runq_lock, flags);
+	vcpu_unpause(v);
+	return rc;
+}
+
+/* ---- pausing: a paused vCPU is off its CPU when vcpu_pause() returns ---- */
+
+void vcpu_pause(struct vcpu *v)
+{
+	unsigned long flags = spin_lock_irqsave(&runq_lock);
+
+	v->sched_pause++;
+	spin_unlock_irqrestore(&runq_lock, flags);
+	if (v->pcpu == arch_cpu_id() && v->is_running)
+		return; /* the caller is v itself: it stops when this exit completes */
+	arch_kick_cpu(v->pcpu);
+	while (__atomic_load_n(&v->is_running, __ATOMIC_ACQUIRE))
+		arch_cpu_relax();
+}
+
+void vcpu_unpause(struct vcpu *v)
+{
+	unsigned long flags = spin_lock_irqsave(&runq_lock);
+
+	BUG_ON(!v->sched_pause);
+	v->sched_pause--;
+	spin_unlock_irqrestore(&runq_lock, flags);
+	arch_kick_cpu(v->pcpu);
+}
+
+void domain_pause(struct domain *d)
+{
+	for (unsigned int i = 0; i < d->max_vcpus; i++)
+		if (d->vcpus[i])
+			vcpu_pause(d->vcpus[i]);
+}
+
+void domain_unpause(struct domain *d)
+{
+	for (unsigned int i = 0; i < d->max_vcpus; i++)
+		if (d->vcpus[i])
+			vcpu_unpause(d->vcpus[i]);
+}
+
+/* ---- waking and blocking ---- */
 
 void vcpu_wake(struct vcpu *v)
 {
@@ -80,7 +219,7 @@ void vcpu_block_on_hlt(struct vcpu *v, bool interrupts_enabled)
 
 void vcpu_yield(struct vcpu *v)
 {
-	(void)v; /* one vCPU per CPU for now: nothing else to run */
+	v->yielded = true;
 }
 
 void sched_domain_stopped(struct domain *d)
@@ -111,13 +250,49 @@ static __attribute__((noreturn)) void dom0_stop_action(unsigned int code)
 	}
 }
 
-/* ---- timers: each CPU's LAPIC one-shot serves the vCPUs pinned to it ---- */
+/* ---- CPU time, weights and caps ---- */
+
+static u64 weighted(const struct vcpu *v, u64 ns)
+{
+	unsigned int w = v->domain->sched_weight ? v->domain->sched_weight : SCHED_DEFAULT_WEIGHT;
+
+	return ns * SCHED_DEFAULT_WEIGHT / w;
+}
+
+/* Has the vCPU's domain used up its cap for this period? */
+static bool domain_capped(struct domain *d, u64 now)
+{
+	u64 used;
+
+	if (!d->sched_cap)
+		return false;
+	if (now - d->cap_period_start >= CAP_PERIOD_NS) {
+		d->cap_period_start = now - (now % CAP_PERIOD_NS);
+		__atomic_store_n(&d->cap_used_ns, 0, __ATOMIC_RELAXED);
+	}
+	used = __atomic_load_n(&d->cap_used_ns, __ATOMIC_RELAXED);
+	return used * 100 >= (u64)d->sched_cap * CAP_PERIOD_NS;
+}
+
+static void account(struct vcpu *v, u64 now)
+{
+	u64 ran = now - v->run_start;
+
+	v->run_start = now;
+	v->cpu_time += ran;
+	v->vruntime += weighted(v, ran);
+	__atomic_fetch_add(&v->domain->cap_used_ns, ran, __ATOMIC_RELAXED);
+}
+
+/* ---- timers: each CPU's LAPIC one-shot serves the vCPUs queued on it ---- */
 
 #define CONSOLE_POLL_NS 10000000ULL /* 100 Hz on CPU 0: input and debug keys */
 
 static u64 next_console_poll;
+static u64 slice_end[ARCH_MAX_CPUS];
 
-static void timer_reprogram(unsigned int cpu)
+/* Under runq_lock. */
+static void timer_reprogram_locked(unsigned int cpu)
 {
 	u64 next = ~0ULL;
 
@@ -129,16 +304,27 @@ static void timer_reprogram(unsigned int cpu)
 		if (v && v->poll_deadline && v->poll_deadline < next)
 			next = v->poll_deadline;
 	}
+	if (slice_end[cpu] && slice_end[cpu] < next)
+		next = slice_end[cpu];
 	if (cpu == 0 && next_console_poll < next)
 		next = next_console_poll;
 	if (next != ~0ULL)
 		arch_timer_program(next);
 }
 
+static void timer_reprogram(unsigned int cpu)
+{
+	unsigned long flags = spin_lock_irqsave(&runq_lock);
+
+	timer_reprogram_locked(cpu);
+	spin_unlock_irqrestore(&runq_lock, flags);
+}
+
 void sched_timer_interrupt(void)
 {
 	unsigned int cpu = arch_cpu_id();
 	u64 now = arch_now_ns();
+	unsigned long flags = spin_lock_irqsave(&runq_lock);
 
 	for (int i = 0; i < MAX_PER_CPU; i++) {
 		struct vcpu *v = runq[cpu][i];
@@ -149,10 +335,14 @@ void sched_timer_interrupt(void)
 		}
 	}
 	if (cpu == 0 && now >= next_console_poll) {
-		console_poll_input();
 		next_console_poll = now + CONSOLE_POLL_NS;
+		spin_unlock_irqrestore(&runq_lock, flags);
+		console_poll_input();
+		timer_reprogram(cpu);
+		return;
 	}
-	timer_reprogram(cpu);
+	timer_reprogram_locked(cpu);
+	spin_unlock_irqrestore(&runq_lock, flags);
 }
 
 void vcpu_set_timer(struct vcpu *v, u64 deadline)
@@ -187,37 +377,138 @@ static bool vcpu_should_wake(struct vcpu *v)
 	return arch_vcpu_has_pending_event(v);
 }
 
-static struct vcpu *pick_next(unsigned int cpu)
+static bool can_run(struct vcpu *v, u64 now)
 {
+	return v->state == VCPU_RUNNABLE && !v->sched_pause && !domain_capped(v->domain, now);
+}
+
+/* Under runq_lock: wake what should wake; the runnable vCPU furthest behind. */
+static struct vcpu *pick_next(unsigned int cpu, u64 now)
+{
+	struct vcpu *best = NULL;
+
 	for (int i = 0; i < MAX_PER_CPU; i++) {
 		struct vcpu *v = runq[cpu][i];
 
-		if (v && v->state == VCPU_BLOCKED && vcpu_should_wake(v))
+		if (!v)
+			continue;
+		if (v->state == VCPU_BLOCKED && !v->sched_pause && vcpu_should_wake(v)) {
+			u64 min = runq_min_vruntime(cpu, v);
+
+			/* a sleeper comes back a little behind the others, not far ahead */
+			if (min != ~0ULL && v->vruntime + SLICE_NS / 2 < min)
+				v->vruntime = min - SLICE_NS / 2;
 			v->state = VCPU_RUNNABLE;
-		if (v && v->state == VCPU_RUNNABLE)
-			return v;
+		}
+		if (can_run(v, now) && (!best || v->vruntime < best->vruntime))
+			best = v;
 	}
-	return NULL;
+	return best;
+}
+
+bool sched_should_leave(struct vcpu *v)
+{
+	unsigned int cpu = v->pcpu;
+	unsigned long flags;
+	u64 now, vr;
+	bool leave = false;
+
+	if (v->state != VCPU_RUNNABLE || __atomic_load_n(&v->sched_pause, __ATOMIC_RELAXED) || dom0_stopped)
+		return true;
+	now = arch_now_ns();
+	if (domain_capped(v->domain, now))
+		return true;
+	flags = spin_lock_irqsave(&runq_lock);
+	vr = v->vruntime + weighted(v, now - v->run_start);
+	for (int i = 0; i < MAX_PER_CPU && !leave; i++) {
+		struct vcpu *u = runq[cpu][i];
+
+		if (!u || u == v)
+			continue;
+		if (u->state == VCPU_BLOCKED && !u->sched_pause && vcpu_should_wake(u))
+			leave = true; /* let pick_next weigh it */
+		else if (can_run(u, now))
+			leave = v->yielded || now >= slice_end[cpu] ||
+				u->vruntime + WAKE_GRANULARITY_NS < vr;
+	}
+	v->yielded = false;
+	spin_unlock_irqrestore(&runq_lock, flags);
+	return leave;
+}
+
+/* ---- quiescent points: a CPU between hypercalls holds no domain pointer ---- */
+
+static u64 quiesce_gen[ARCH_MAX_CPUS];
+static bool cpu_scheduling[ARCH_MAX_CPUS];
+
+void sched_quiescent(void)
+{
+	__atomic_fetch_add(&quiesce_gen[arch_cpu_id()], 1, __ATOMIC_RELEASE);
+}
+
+void sched_synchronize(void)
+{
+	unsigned int me = arch_cpu_id();
+	u64 seen[ARCH_MAX_CPUS];
+
+	for (unsigned int c = 0; c < ARCH_MAX_CPUS; c++) {
+		if (c == me || !__atomic_load_n(&cpu_scheduling[c], __ATOMIC_ACQUIRE))
+			continue;
+		seen[c] = __atomic_load_n(&quiesce_gen[c], __ATOMIC_ACQUIRE);
+		arch_kick_cpu(c);
+	}
+	for (unsigned int c = 0; c < ARCH_MAX_CPUS; c++) {
+		if (c == me || !__atomic_load_n(&cpu_scheduling[c], __ATOMIC_ACQUIRE))
+			continue;
+		while (__atomic_load_n(&quiesce_gen[c], __ATOMIC_ACQUIRE) == seen[c])
+			arch_cpu_relax();
+	}
 }
 
 void scheduler_run(void)
 {
 	unsigned int cpu = arch_cpu_id();
 
+	__atomic_store_n(&cpu_scheduling[cpu], true, __ATOMIC_RELEASE);
 	timer_reprogram(cpu);
 	for (;;) {
 		struct vcpu *v;
+		u64 now;
 
+		sched_quiescent();
 		/* Interrupts stay off from the check to the HLT that waits. */
 		arch_irq_disable();
 		if (dom0_stopped && cpu == 0)
 			dom0_stop_action(dom0_stop_code);
-		v = pick_next(cpu);
+		spin_lock(&runq_lock);
+		now = arch_now_ns();
+		v = pick_next(cpu, now);
+		if (v) {
+			v->is_running = true;
+			v->run_start = now;
+			slice_end[cpu] = now + SLICE_NS;
+		} else {
+			slice_end[cpu] = 0;
+		}
+		timer_reprogram_locked(cpu);
+		spin_unlock(&runq_lock);
 		if (v) {
 			arch_vcpu_run(v);
+			spin_lock(&runq_lock);
+			account(v, arch_now_ns());
+			v->is_running = false;
+			spin_unlock(&runq_lock);
 			continue;
 		}
-		timer_reprogram(cpu);
 		arch_idle();
 	}
+}
+
+void vcpu_runstate(struct vcpu *v, u64 *cpu_time, bool *running)
+{
+	unsigned long flags = spin_lock_irqsave(&runq_lock);
+
+	*cpu_time = v->cpu_time + (v->is_running ? arch_now_ns() - v->run_start : 0);
+	*running = v->is_running;
+	spin_unlock_irqrestore(&runq_lock, flags);
 }

@@ -1,13 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Boot-path tests, sourced by run-all.sh (lib.sh already loaded).
 
-# GRUB (multiboot2) from the ISO: Keel runs the ISO's default entry (hello as
+# GRUB (multiboot2) from the ISO: Keel runs keel-hello.iso's default entry (hello as
 # dom0); without debug_exit, dom0's power-off must become an ACPI S5 power-off
 # (QEMU exits 0 by itself).
 log=$logs/grub-iso.log
 rm -f "$log"
 timeout 120 qemu-system-x86_64 -M q35 -cpu EPYC -m 1024 -smp 2 -display none \
-	-no-reboot -monitor none -serial "file:$log" -cdrom "$build/keel.iso" -boot d </dev/null
+	-no-reboot -monitor none -serial "file:$log" -cdrom "$build/keel-hello.iso" -boot d </dev/null
 rc=$?
 if [ $rc -eq 0 ] && grep -q '(multiboot2)' "$log" && grep -q 'Test result: SUCCESS' "$log" &&
 	grep -q 'powering off the machine' "$log"; then

@@ -30,23 +30,31 @@ results = []
 
 def boot(name, test, keel_args, smp=2, mem=1024, extra=(), timeout=400, cmdline_extra=""):
     """Run one machine until QEMU exits; return (exit code, [(t, line)])."""
-    log_path = os.path.join(LOGS, f"dom0-{name}.log")
     kernel_cmd = f"{DOM0_CMDLINE} keel.test={test} {cmdline_extra}".strip()
-    cmd = [
-        "qemu-system-x86_64", "-M", "q35", "-cpu", "EPYC", "-m", str(mem), *QEMU_ACCEL,
-        "-smp", str(smp), "-display", "none", "-monitor", "none",
-        "-serial", "stdio",
+    return run_qemu(name, [
+        "-smp", str(smp), "-m", str(mem),
         "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
         "-kernel", os.path.join(BUILD, "keel"), "-append", keel_args,
         "-initrd", f"{BUILD}/dom0/vmlinuz {kernel_cmd},{BUILD}/dom0/initrd.img",
         *extra,
+    ], timeout)
+
+
+def run_qemu(name, args, timeout, script=()):
+    """Run QEMU until it exits. script: (regex, text) pairs; when a console line
+    matches the next regex, its text is typed on the serial console."""
+    log_path = os.path.join(LOGS, f"dom0-{name}.log")
+    cmd = [
+        "qemu-system-x86_64", "-M", "q35", "-cpu", "EPYC", *QEMU_ACCEL,
+        "-display", "none", "-monitor", "none", "-serial", "stdio", *args,
     ]
+    script = list(script)
     start = time.time()
     lines = []
     with open(log_path, "w") as log:
         log.write(" ".join(cmd) + "\n")
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if script else subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         buf = b""
         while True:
             left = timeout - (time.time() - start)
@@ -69,6 +77,9 @@ def boot(name, test, keel_args, smp=2, mem=1024, extra=(), timeout=400, cmdline_
                 line = raw.decode("utf-8", "replace").rstrip("\r")
                 lines.append((now, line))
                 log.write(f"{now - start:9.3f} {line}\n")
+                if script and re.search(script[0][0], line):
+                    proc.stdin.write(script.pop(0)[1].encode())
+                    proc.stdin.flush()
         rc = proc.wait()
         log.write(f"QEMU exit status {rc}\n")
     return rc, lines, log_path
@@ -230,9 +241,84 @@ def test_crash():
     check("dom0 sysrq crash: the hypervisor reports it and halts", not problems, "; ".join(problems), log)
 
 
+def test_iso():
+    """`make run`'s path: GRUB (multiboot2) from build/keel.iso boots Keel and the
+    stock kernel to a root shell on hvc0; commands typed there run; poweroff
+    powers the machine off through ACPI (no debug-exit device: QEMU exits 0)."""
+    rc, lines, log = run_qemu("iso", ["-smp", "2", "-m", "2048", "-no-reboot",
+                                      "-cdrom", os.path.join(BUILD, "keel.iso"), "-boot", "d"],
+                              timeout=400, script=[
+                                  (r"keel-init: starting a shell on /dev/hvc0",
+                                   "echo KEEL-ISO-$((6*7)) $(cat /sys/devices/system/cpu/online)\n"),
+                                  (r"KEEL-ISO-42 ", "poweroff -f\n")])
+    problems = []
+    if not find(lines, r"\(multiboot2\)")[1]:
+        problems.append("Keel was not started by GRUB's multiboot2")
+    _, m = find(lines, r"^KEEL-ISO-42 (\S+)")
+    if not m:
+        problems.append("no root shell answered on hvc0")
+    elif m.group(1) != "0-1":
+        problems.append(f"dom0 CPUs online {m.group(1)}, want 0-1")
+    if rc != 0 or not find(lines, r"powering off the machine")[1]:
+        problems.append(f"want an ACPI power-off (QEMU exit 0), got {rc}")
+    check("GRUB ISO (make run): Debian dom0 root shell on hvc0, poweroff", not problems,
+          "; ".join(problems), log)
+
+
+def test_xenstore():
+    """keelstored in dom0 (started by /init) serves the dom0 kernel's xenbus
+    ring and its socket: the kernel's own nodes appear, xenstore-utils work
+    through /dev/xen/xenbus, /proc/xen/xenbus and the socket, watches fire
+    both ways, kill -9 + restart keeps the store and the kernel's ring, and
+    the kernel logs no xenbus error."""
+    rc, lines, log = boot("xenstore", "keel-xenstore",
+                          "console=com1 noreboot debug_exit=0xf4 dom0_mem=512M", smp=2)
+    problems = []
+
+    def want(pattern, what):
+        if not find(lines, pattern)[1]:
+            got = [l for _, l in lines if l.startswith(pattern.split(" ")[0].lstrip("^"))]
+            problems.append(f"{what} (want /{pattern}/, got {got[:3] or 'nothing'})")
+
+    want(r"^KEEL-XS-RUNNING pid=\d+ socket=yes", "keelstored is not running with its socket")
+    want(r"KEEL-XS-LOG: .*dom0 kernel ring attached \(local port \d+\)",
+         "keelstored did not attach the kernel's xenbus ring")
+    want(r"^KEEL-XS-KERNEL-NODES feature-poweroff=1 ",
+         "the dom0 kernel's xenbus did not write control/feature-poweroff through keelstored")
+    want(r"^KEEL-XS-DEV-WRITE rc=0$", "xenstore-write through /dev/xen/xenbus failed")
+    want(r"^KEEL-XS-DEV-READ 1$", "xenstore-read through /dev/xen/xenbus")
+    want(r"^KEEL-XS-PROC-READ 1$", "xenstore-read through /proc/xen/xenbus")
+    want(r"^KEEL-XS-SOCK-READ 1$", "xenstore-read through keelstored's socket")
+    want(r"^KEEL-XS-SOCK-WRITE rc=0$", "xenstore-write through the socket")
+    want(r"^KEEL-XS-DEV-READ-B sock-value$", "a socket write read back through /dev/xen/xenbus")
+    want(r"^KEEL-XS-DEV-LS a b$", "xenstore-list through /dev/xen/xenbus")
+    want(r"^KEEL-XS-DEV-RELATIVE 7$", "relative path through the kernel is not under /local/domain/0")
+    want(r"^KEEL-XS-DEV-RM rc=0 exists-after=no$", "xenstore-rm through /dev/xen/xenbus")
+    for who in ("DEV", "SOCK"):
+        want(rf"^KEEL-XS-WATCH-{who} rc=0 events=3 /test/w /test/w/x /test/w$",
+             f"watch through {who}: want the registration event and one per write")
+    _, m = find(lines, r"^KEEL-XS-RESTART old=(\d+) new=(\d+)")
+    if not m or m.group(1) == m.group(2):
+        problems.append("keelstored was not restarted after kill -9")
+    want(r"^KEEL-XS-RESTART-SOCK-READ 1$", "the store did not survive kill -9 (socket)")
+    want(r"^KEEL-XS-RESTART-DEV-READ 1$", "the kernel's ring did not come back after kill -9")
+    want(r"^KEEL-XS-RESTART-DEV-WRITE rc=0 read=yes$", "writing through the kernel after the restart")
+    want(r"^KEEL-XS-KLOG-BAD 0$", "xenbus errors in dom0's kernel log")
+    _, m = find(lines, r"^KEEL-DMESG-BAD (\d+)")
+    bad = [line.split("KEEL-DMESG: ", 1)[1] for _, line in lines if "KEEL-DMESG: " in line]
+    not_native = [b for b in bad if strip_time(b) not in native_kernel_log()]
+    if not m or int(m.group(1)) != len(bad) or not_native:
+        problems.append(f"dom0's kernel log has BUG/WARNING/Oops/Call Trace lines: {not_native}")
+    want(r"^KEEL-DOM0-TEST: DONE keel-xenstore", "the test script did not finish")
+    if rc != EXIT_POWEROFF:
+        problems.append(f"want poweroff (exit {EXIT_POWEROFF}), QEMU exit {rc}")
+    check("dom0 xenstore: keelstored serves the kernel's xenbus, /dev/xen/xenbus, socket, watches, restart",
+          not problems, "; ".join(problems), log)
+
+
 def main():
     os.makedirs(LOGS, exist_ok=True)
-    wanted = sys.argv[1:] or ["boot1", "boot2", "boot4", "disk", "net", "crash"]
+    wanted = sys.argv[1:] or ["iso", "boot1", "boot2", "boot4", "disk", "net", "crash", "xenstore"]
     for w in wanted:
         if w.startswith("boot"):
             test_boot(int(w[4:]))

@@ -85,6 +85,16 @@ unsigned int arch_cpu_id(void)
 	return this_cpu()->cpu_id;
 }
 
+unsigned int arch_nr_cpus(void)
+{
+	return nr_cpus_online;
+}
+
+u64 arch_cpu_khz(void)
+{
+	return tsc_khz;
+}
+
 void arch_idle(void)
 {
 	safe_halt();
@@ -106,6 +116,11 @@ void arch_irq_disable(void)
 void arch_kick_cpu(unsigned int cpu)
 {
 	smp_send_kick(cpu);
+}
+
+void arch_cpu_relax(void)
+{
+	cpu_relax();
 }
 
 void arch_delay_ns(u64 ns)

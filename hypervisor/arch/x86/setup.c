@@ -6,6 +6,7 @@
 #include <keel/lib.h>
 #include <keel/page.h>
 #include <keel/page_alloc.h>
+#include <keel/page_owner.h>
 #include <keel/arch.h>
 #include <keel/cmdline.h>
 #include <keel/console.h>
@@ -108,6 +109,8 @@ static void init_allocator(void)
 {
 	if (page_alloc_init(mem_layout.free, mem_layout.nr_free))
 		panic("memory: the hypervisor pool is too small for the allocator's own state");
+	if (page_owner_init())
+		panic("memory: no room for the page owner table");
 	printk("memory: allocator has %llu MiB free\n",
 	       (page_alloc_free_count() << PAGE_SHIFT) >> 20);
 }

@@ -31,9 +31,14 @@ __attribute__((noreturn)) void arch_machine_halt(unsigned int why);
  * another CPU, and a busy delay. */
 #define ARCH_MAX_CPUS 64
 unsigned int arch_cpu_id(void);
+/* CPUs online (numbered 0..n-1), and their clock in kHz. */
+unsigned int arch_nr_cpus(void);
+u64 arch_cpu_khz(void);
 void arch_idle(void);
 void arch_kick_cpu(unsigned int cpu);
 void arch_delay_ns(u64 ns);
+/* Spin-wait hint (PAUSE on x86). */
+void arch_cpu_relax(void);
 /* Interrupt this CPU at system time `deadline_ns` (one-shot). */
 void arch_timer_program(u64 deadline_ns);
 void arch_irq_disable(void);
@@ -45,6 +50,9 @@ int arch_p2m_init(struct domain *d);
 void arch_p2m_destroy(struct domain *d);
 int arch_vcpu_create(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);
+/* Start the vCPU at a PVH entry point: 32-bit flat protected mode, EBX =
+ * start info (xen-pvh-abi.md §1.2). */
+void arch_vcpu_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx);
 /* Does the vCPU have an interrupt or event it could take (HLT wake-up)? */
 bool arch_vcpu_has_pending_event(struct vcpu *v);
 /* Print the vCPU's architectural state (used in crash reports). */
@@ -71,6 +79,14 @@ enum p2m_type {
 };
 int arch_p2m_map(struct domain *d, u64 gfn, paddr_t hpa, u64 nr_pages, enum p2m_type t);
 int arch_p2m_unmap(struct domain *d, u64 gfn, u64 nr_pages);
+/*
+ * Visit every leaf of d's p2m (nr = 1 or 512 pages from gfn/hpa); when the
+ * callback returns true the leaf is removed (and the domain's TLBs flushed
+ * once at the end). Runs under the p2m lock: the callback must not map or
+ * unmap in d.
+ */
+typedef bool (*p2m_walk_fn)(void *ctx, u64 gfn, paddr_t hpa, u64 nr, enum p2m_type t);
+void arch_p2m_walk(struct domain *d, p2m_walk_fn cb, void *ctx);
 /* Host address backing gfn, or PADDR_INVALID; *t receives the type. */
 paddr_t arch_p2m_lookup(struct domain *d, u64 gfn, enum p2m_type *t);
 

@@ -17,6 +17,12 @@ void console_input_notify(void);
 void console_poll_input(void);
 /* Copy the log ring (oldest first) into buf; returns bytes copied. */
 size_t console_log_copy(char *buf, size_t len, size_t offset);
+/*
+ * The log ring for sysctl readconsole: copy from absolute byte position *pos
+ * (moved up to the oldest byte still kept, or since the last clear) and
+ * advance it; clear: later reads start after what exists now.
+ */
+size_t console_log_read(char *buf, size_t len, u64 *pos, bool clear);
 void console_set_loglevel(int level);
 /* Is this I/O port one of the hypervisor's own serial ports? */
 bool console_uses_port(u16 port);

@@ -39,6 +39,14 @@ struct vcpu {
 	unsigned int nr_poll_ports;
 	u32 poll_ports[8];
 	u64 poll_deadline;
+	/* scheduler state (common/sched.c; is_running and sched_pause under its lock) */
+	u64 affinity; /* hard affinity: bit n = CPU n */
+	u64 vruntime; /* weighted CPU time, ns */
+	u64 run_start; /* when it last went on a CPU */
+	u64 cpu_time; /* CPU time used, ns */
+	unsigned int sched_pause; /* > 0: kept off the CPUs */
+	bool is_running;
+	bool yielded;
 	struct arch_vcpu arch;
 };
 
@@ -61,6 +69,18 @@ struct domain {
 	u64 tot_pages;
 	struct e820_packed *memmap;
 	unsigned int nr_memmap;
+	u64 max_pages; /* populate_physmap stops here */
+	unsigned int ctrl_pause; /* pausedomain count (the toolstack's) */
+	bool is_dying; /* destroydomain in progress or done */
+	u64 create_time_ns;
+	/* foreign mappings of this domain's pages that dom0 still holds */
+	u64 foreign_refs;
+
+	/* scheduler: weight, cap (% of one CPU, 0 = none), the cap's bookkeeping */
+	unsigned int sched_weight;
+	unsigned int sched_cap;
+	u64 cap_period_start;
+	u64 cap_used_ns;
 
 	struct arch_domain arch;
 };
@@ -69,6 +89,25 @@ struct domain {
 
 struct domain *domain_create(domid_t domid, unsigned int max_vcpus, bool privileged);
 struct domain *domain_lookup(domid_t domid);
+/* The existing domain with the smallest id >= from, or NULL. */
+struct domain *domain_next(domid_t from);
+/* A domid no domain uses (1..MAX_DOMAINS-1, not the one handed out last). */
+int domain_free_domid(domid_t *domid);
+/*
+ * destroydomain, part one (under the domctl lock): d stops for good, its
+ * channels, grants and memory are released and it leaves the domain list.
+ * -EINVAL for dom0, -ESRCH if already dying. Part two, domain_free(), runs
+ * once no CPU can still hold a pointer to d (sched_synchronize()).
+ */
+int domain_destroy(struct domain *d);
+void domain_free(struct domain *d);
+/* Give back every RAM page d owns and revoke others' mappings of them. */
+void domain_release_memory(struct domain *d);
+struct xen_domctl_getdomaininfo;
+/* getdomaininfo's view of d (domctl and sysctl getdomaininfolist). */
+void domain_getinfo(struct domain *d, struct xen_domctl_getdomaininfo *info);
+/* Tell dom0 (VIRQ_DOM_EXC) that a domain shut down, crashed or died. */
+void domain_notify_dom0(void);
 /* Resolve a domid argument the way hypercalls do (DOMID_SELF = caller). */
 struct domain *domain_from_arg(struct domain *caller, domid_t domid);
 struct vcpu *vcpu_create(struct domain *d, unsigned int vcpu_id);
@@ -77,8 +116,6 @@ void domain_shutdown(struct domain *d, unsigned int reason);
 /* The guest did something it must not; it dies, the hypervisor goes on. */
 void domain_crash(struct domain *d, struct vcpu *v, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* The vCPU currently running on this CPU. */
-struct vcpu *current_vcpu(void);
 
 /* Write the wallclock and every vCPU's pvclock into a new shared_info. */
 void domain_update_wallclock(struct domain *d);

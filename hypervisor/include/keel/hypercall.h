@@ -28,6 +28,8 @@ long do_hvm_op(struct vcpu *v, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5);
 long do_vcpu_op(struct vcpu *v, u64 cmd, u64 vcpuid, u64 arg, u64 a4, u64 a5);
 long do_platform_op(struct vcpu *v, u64 arg, u64 a2, u64 a3, u64 a4, u64 a5);
 long do_physdev_op(struct vcpu *v, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5);
+long do_domctl(struct vcpu *v, u64 arg, u64 a2, u64 a3, u64 a4, u64 a5);
+long do_sysctl(struct vcpu *v, u64 arg, u64 a2, u64 a3, u64 a4, u64 a5);
 long do_vm_assist(struct vcpu *v, u64 cmd, u64 type, u64 a3, u64 a4, u64 a5);
 
 /* Scheduler hooks used by hypercalls and exits. */

@@ -36,5 +36,7 @@ void free_page(void *va);
 
 u64 page_alloc_free_count(void);
 u64 page_alloc_total_count(void);
+/* One past the highest frame the allocator manages. */
+u64 page_alloc_end_pfn(void);
 
 #endif

@@ -221,3 +221,37 @@ paddr_t arch_p2m_lookup(struct domain *d, u64 gfn, enum p2m_type *t)
 	spin_unlock_irqrestore(&d->arch.p2m_lock, flags);
 	return result;
 }
+
+static bool walk_level(u64 *table, int level, u64 gfn_base, p2m_walk_fn cb, void *ctx)
+{
+	bool cleared = false;
+
+	for (u64 i = 0; i < 512; i++) {
+		u64 e = table[i];
+		u64 gfn = gfn_base + (i << (9 * (level - 1)));
+
+		if (!(e & NPT_P))
+			continue;
+		if (level == 1 || (e & NPT_PS)) {
+			u64 span = 1ULL << (9 * (level - 1));
+			enum p2m_type t = (enum p2m_type)((e & NPT_TYPE_MASK) >> NPT_TYPE_SHIFT);
+
+			if (cb(ctx, gfn, e & NPT_ADDR_MASK & ~((span << PAGE_SHIFT) - 1), span, t)) {
+				table[i] = 0;
+				cleared = true;
+			}
+			continue;
+		}
+		cleared |= walk_level(table_of(e), level - 1, gfn, cb, ctx);
+	}
+	return cleared;
+}
+
+void arch_p2m_walk(struct domain *d, p2m_walk_fn cb, void *ctx)
+{
+	unsigned long flags = spin_lock_irqsave(&d->arch.p2m_lock);
+
+	if (d->arch.npt_root && walk_level(phys_to_virt(d->arch.npt_root), 4, 0, cb, ctx))
+		flush_all_vcpus(d);
+	spin_unlock_irqrestore(&d->arch.p2m_lock, flags);
+}

@@ -7,11 +7,13 @@
 #include <keel/page.h>
 #include <keel/page_alloc.h>
 #include <keel/domain.h>
+#include <keel/sched.h>
 #include <keel/errno.h>
 #include <keel/arch.h>
 #include <asm/processor.h>
 #include <asm/msr.h>
 #include <asm/percpu.h>
+#include <asm/fpu.h>
 #include <asm/svm.h>
 #include <asm/vmexit.h>
 #include <asm/acpi.h>
@@ -94,6 +96,7 @@ void svm_cpu_init(void)
 	pc->next_asid = 1;
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, hsave);
+	fpu_cpu_init();
 }
 
 /* ---- I/O and MSR permission maps ---- */
@@ -259,15 +262,29 @@ int arch_vcpu_create(struct vcpu *v)
 	/* x2APIC enabled from the start, so the guest never touches xAPIC MMIO */
 	v->arch.apic_base = APIC_DEFAULT_BASE | APICBASE_ENABLE | APICBASE_X2APIC |
 			    (v->vcpu_id == 0 ? APICBASE_BSP : 0);
-	vlapic_init(v, v->vcpu_id * 2);
+	/* APIC ID = vCPU id, as the toolstack's MADT says (dom0's are set later) */
+	vlapic_init(v, v->vcpu_id);
+	if (fpu_vcpu_init(v)) {
+		free_pages(pa, 0);
+		v->arch.vmcb = NULL;
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 void arch_vcpu_destroy(struct vcpu *v)
 {
+	if (v->arch.fpu_area)
+		fpu_vcpu_destroy(v);
 	if (v->arch.vmcb)
 		free_pages(v->arch.vmcb_pa, 0);
 	v->arch.vmcb = NULL;
+	for (unsigned int c = 0; c < MAX_CPUS; c++) {
+		struct vcpu *expected = v;
+
+		__atomic_compare_exchange_n(&percpu_area[c].last_vcpu, &expected, NULL, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	}
 }
 
 /* PVH start state (xen-pvh-abi.md §1.2): 32-bit flat protected mode, no paging. */
@@ -409,7 +426,13 @@ void arch_vcpu_run(struct vcpu *v)
 	struct vmcb *vmcb = v->arch.vmcb;
 
 	pc->current = v;
-	while (v->state == VCPU_RUNNABLE) {
+	fpu_load(v);
+	if (pc->last_vcpu != v) {
+		/* vCPUs of one domain share its ASID: no stale translations */
+		vmcb->control.tlb_control = TLB_CONTROL_FLUSH_GUEST;
+		pc->last_vcpu = v;
+	}
+	while (!sched_should_leave(v)) {
 		local_irq_disable();
 		inject_pending(v);
 		svm_clgi();
@@ -418,6 +441,7 @@ void arch_vcpu_run(struct vcpu *v)
 			v->arch.flush_tlb = false;
 			vmcb->control.tlb_control = TLB_CONTROL_FLUSH_GUEST;
 		}
+		sched_quiescent();
 		WRITE_ONCE(pc->in_guest, true);
 		svm_vmrun(&v->arch.regs, v->arch.vmcb_pa, pc->host_vmcb_pa);
 		WRITE_ONCE(pc->in_guest, false);
@@ -427,6 +451,7 @@ void arch_vcpu_run(struct vcpu *v)
 		local_irq_disable();
 		svm_handle_exit(v);
 	}
+	fpu_save(v);
 	local_irq_enable();
 	pc->current = NULL;
 }

@@ -32,6 +32,8 @@ struct percpu {
 	u32 apic_id;
 	u64 stack_top;
 	struct vcpu *current;
+	struct vcpu *last_vcpu; /* the last one run here (TLB flush on change) */
+	struct vcpu *fpu_owner; /* whose FPU registers this CPU holds */
 	struct vcpu *dom0_vcpu; /* receives device interrupts taken here */
 	paddr_t host_vmcb_pa; /* VMSAVE/VMLOAD area for the host's own state */
 	paddr_t hsave_pa; /* MSR_VM_HSAVE_PA area */

@@ -14,7 +14,7 @@ int svm_domain_maps_init(struct domain *d);
 void svm_domain_maps_free(struct domain *d);
 /* Force every vCPU of d running on another CPU out of the guest, and wait. */
 void svm_sync_domain_exits(struct domain *d);
-void arch_vcpu_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx);
+
 void arch_vcpu_set_real_mode_entry(struct vcpu *v, u8 vector);
 
 /* Inject an exception into the guest at its next entry. */
