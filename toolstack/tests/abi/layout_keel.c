@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The layout table as Keel's public headers define it. */
-#include "domctl.h"
-#include "sysctl.h"
+#include "public/domctl.h"
+#include "public/sysctl.h"
 #include "layout_table.h"
 
 #define SIZE(s) LAYOUT_SIZE(s)
