@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,6 +50,9 @@ struct test_env *env_new(unsigned long host_mib)
 	if (!e->storepid) {
 		int null = open("/dev/null", O_WRONLY);
 
+		/* Never outlive the test, never hold its output pipe open. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(null, 1);
 		if (!getenv("KEEL_TEST_VERBOSE"))
 			dup2(null, 2);
 		execl(bin, bin, "--no-persist", "--no-kernel-ring", rings, "-s",
