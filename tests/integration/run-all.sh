@@ -13,7 +13,10 @@ KEEL_ARGS="console=com1 noreboot debug_exit=0xf4 dom0_mem=256M"
 while read -r g want; do
 	case $g in '#'* | '') continue ;; esac
 	[ "$want" = input ] && continue # driven by boot-tests.sh
-	keel_boot "guest-$g" 90 "$KEEL_ARGS" "$build/guests/$g.elf"
+	[ "$want" = domu ] && continue  # runs only as a toolstack guest's child
+	mods=$build/guests/$g.elf
+	[ "$want" = toolstack ] && mods="$mods,$build/guests/domu_child.elf"
+	keel_boot "guest-$g" 90 "$KEEL_ARGS" "$mods"
 	results=$(grep -c 'Test result: ' "$log")
 	case $want in
 	success)
@@ -50,6 +53,18 @@ while read -r g want; do
 			pass "guest $g"
 		else
 			fail "guest $g: want a triple-fault report with the guest's CR3 ($cr3) (exit $EXIT_CRASH), QEMU exit $rc" "$log"
+		fi ;;
+	toolstack)
+		# dom0's own verdict starts its line; its children's are "(dN) "-prefixed
+		if [ $rc -eq $EXIT_POWEROFF ] && [ "$(grep -c '^Test result: ' "$log")" -eq 1 ] &&
+			grep -q '^Test result: SUCCESS' "$log" &&
+			grep -q '^(keel) d1: created' "$log" && grep -q '^(d1) ' "$log" &&
+			grep -q '^(d1) Test result: SUCCESS' "$log" &&
+			grep -q '^(keel) d1: destroyed' "$log" &&
+			! grep -q '^(d[0-9]*) Test result: [^S]' "$log"; then
+			pass "guest $g (with domu_child as d1..)"
+		else
+			fail "guest $g: want dom0 SUCCESS, d1 created/ran (SUCCESS)/destroyed and power-off (exit $EXIT_POWEROFF), QEMU exit $rc" "$log"
 		fi ;;
 	refused)
 		if [ $rc -eq $EXIT_PANIC ] && [ "$results" -eq 0 ] &&

@@ -53,6 +53,7 @@ void console_write(const char *buf, size_t len);
 int printf(const char *fmt, ...) __printf(1, 2);
 int vprintf(const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
 /* Checks: each failure is printed with its expression and location. */
 #define check(cond, what) check_true(!!(cond), #cond, what, __FILE__, __LINE__)
@@ -65,9 +66,17 @@ int check_equal(int64_t got, int64_t want, const char *expr, const char *what,
 		const char *file, int line);
 unsigned int checks_failed(void);
 
-/* Prints the one "Test result:" line, then powers the domain off. */
+/*
+ * Prints the one "Test result:" line, then shuts the domain down with
+ * test_shutdown_reason (SHUTDOWN_poweroff unless the test changed it).
+ */
 __noreturn void report(enum test_result result, const char *fmt, ...)
 	__printf(2, 3);
+extern unsigned int test_shutdown_reason;
+/* Called by report() after the verdict line, before the shutdown (if set). */
+extern void (*test_report_hook)(enum test_result result);
+/* SCHEDOP_shutdown; if that returns (or no Xen): QEMU's isa-debug-exit. */
+__noreturn void shutdown_domain(unsigned int reason);
 __noreturn void shutdown_poweroff(void);
 
 /* Xen helpers. */
@@ -93,6 +102,8 @@ int pvclock_read(const volatile struct vcpu_time_info *src,
 		 struct vcpu_time_info *t);
 uint64_t pvclock_ns(const struct vcpu_time_info *t, uint64_t tsc);
 uint64_t pvclock_tsc_khz(const struct vcpu_time_info *t);
+/* Xen system time now (ns) by vCPU 0's pvclock in a mapped shared_info; 0 if unreadable. */
+uint64_t pvclock_now_ns(const volatile struct shared_info *s);
 
 /* ACPI PM timer: an independent clock to judge the TSC by (0 if none). */
 uint16_t acpi_pm_timer_port(void);

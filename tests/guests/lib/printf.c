@@ -157,15 +157,23 @@ static void put_buffer(struct sink *s, char c)
 	s->len++;
 }
 
-int snprintf(char *buf, size_t size, const char *fmt, ...)
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct sink s = { put_buffer, buf, size, 0 };
-	va_list ap;
 
-	va_start(ap, fmt);
 	format(&s, fmt, ap);
-	va_end(ap);
 	if (size)
 		buf[s.len < size ? s.len : size - 1] = '\0';
 	return (int)s.len;
+}
+
+int snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
 }

@@ -48,3 +48,12 @@ uint64_t pvclock_tsc_khz(const struct vcpu_time_info *t)
 
 	return t->tsc_shift >= 0 ? khz >> t->tsc_shift : khz << -t->tsc_shift;
 }
+
+uint64_t pvclock_now_ns(const volatile struct shared_info *s)
+{
+	struct vcpu_time_info t;
+
+	if (!pvclock_read(&s->vcpu_info[0].time, &t))
+		return 0;
+	return pvclock_ns(&t, rdtsc());
+}

@@ -13,6 +13,10 @@ void traps_init(void);
 /* Overridden by the one guest that runs without a hypervisor (selftest). */
 const int test_runs_without_xen __attribute__((weak));
 
+/* How report() ends the domain; a domU test may ask for another reason. */
+unsigned int test_shutdown_reason = SHUTDOWN_poweroff;
+void (*test_report_hook)(enum test_result result);
+
 static unsigned int nr_checks, nr_failed;
 static int reported;
 
@@ -52,9 +56,9 @@ unsigned int checks_failed(void)
 	return nr_failed;
 }
 
-__noreturn void shutdown_poweroff(void)
+__noreturn void shutdown_domain(unsigned int reason)
 {
-	struct sched_shutdown arg = { .reason = SHUTDOWN_poweroff };
+	struct sched_shutdown arg = { .reason = reason };
 
 	if (xen_cpuid_base)
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_shutdown,
@@ -65,22 +69,32 @@ __noreturn void shutdown_poweroff(void)
 		asm volatile("cli; hlt");
 }
 
+__noreturn void shutdown_poweroff(void)
+{
+	shutdown_domain(SHUTDOWN_poweroff);
+}
+
 __noreturn void report(enum test_result result, const char *fmt, ...)
 {
 	va_list ap;
 
 	/* A fault while reporting must not print a second verdict. */
 	if (reported)
-		shutdown_poweroff();
+		shutdown_domain(test_shutdown_reason);
 	reported = 1;
 	if (fmt) {
+		/* One write per line: a domU's console lines get their "(dN) " prefix per write. */
+		char msg[200];
+
 		va_start(ap, fmt);
-		vprintf(fmt, ap);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
 		va_end(ap);
-		printf("\n");
+		printf("%s\n", msg);
 	}
 	printf("Test result: %s\n", result_names[result]);
-	shutdown_poweroff();
+	if (test_report_hook)
+		test_report_hook(result);
+	shutdown_domain(test_shutdown_reason);
 }
 
 void lib_start(void)
