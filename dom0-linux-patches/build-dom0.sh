@@ -32,6 +32,9 @@ need python3 python3
 need xz xz-utils
 need gzip gzip
 need readelf binutils
+need strip binutils
+need make make
+need gcc gcc
 
 # fetch PACKAGE GLOB: print the cached .deb of PACKAGE, downloading it with
 # apt-get into build/cache when none is cached.
@@ -88,10 +91,17 @@ if [ "$(cat "$out/vmlinuz.from" 2>/dev/null)" != "$kdeb" ] || [ ! -s "$out/vmlin
 	echo "$kdeb" >"$out/vmlinuz.from"
 fi
 
+# keelstored, dom0's xenstore (xenstore-like/): built by its own Makefile,
+# which rebuilds it only when its sources changed.
+make -s -C "$root/xenstore-like" "$build/xenstore-like/keelstored" >&2 ||
+	die "cannot build keelstored (make -C xenstore-like)"
+keelstored=$build/xenstore-like/keelstored
+
 # 3. The initramfs, rebuilt only when one of its inputs changed.
 inputs=$(
 	{
 		echo "$kdeb $bbdeb ${SOURCE_DATE_EPOCH:-0}"
+		sha256sum "$keelstored"
 		cat "$here/build-dom0.sh" "$here/init" "$here/modules.list" \
 			"$here/resolve-modules.py" "$here/mkcpio.py"
 		for f in "$scripts"/*.sh "$tools"/*.c "$here/host-binaries.list"; do
@@ -108,9 +118,12 @@ rm -f "$out/initrd.img.inputs"
 stage=$out/initrd-root
 rm -rf "$stage"
 mkdir -p "$stage"
-for d in bin sbin usr/bin usr/sbin dev proc sys run tmp root mnt etc tests lib/modules/$kver; do
+for d in bin sbin usr/bin usr/sbin dev proc sys run tmp root mnt etc tests lib/modules/$kver \
+	var/log var/lib/keelstored; do
 	mkdir -p "$stage/$d"
 done
+# libxenstore's default socket is /var/run/xenstored/socket.
+ln -s /run "$stage/var/run"
 chmod 1777 "$stage/tmp"
 chmod 700 "$stage/root"
 
@@ -154,6 +167,22 @@ sed 's/#.*//; /^[[:space:]]*$/d' "$here/host-binaries.list" | while read -r bin;
 	ldd "$bin" | awk '/=>/ { print $3 } /^[[:space:]]*\// { print $1 }' | while read -r lib; do
 		[ -f "$lib" ] && install -D -m 755 "$lib" "$stage$lib"
 	done
+done
+
+# glibc dlopens libgcc_s.so.1 for pthread_cancel (xenstore-watch exits that
+# way) and for unwinding; ldd does not list it.
+libgcc_s=$(ldconfig -p | awk '/libgcc_s\.so\.1 .*x86-64/ { print $NF; exit }')
+[ -f "$libgcc_s" ] || die "no libgcc_s.so.1 on the build host (Debian package libgcc-s1)"
+install -D -m 755 "$libgcc_s" "$stage$libgcc_s"
+
+# keelstored and the libraries it loads (glibc only); debug info stays in
+# build/xenstore-like/keelstored.
+install -D -m 755 "$keelstored" "$stage/usr/sbin/keelstored"
+strip "$stage/usr/sbin/keelstored"
+ldd "$keelstored" | awk '/=>/ { print $3 } /^[[:space:]]*\// { print $1 }' | while read -r lib; do
+	if [ -f "$lib" ] && [ ! -f "$stage$lib" ]; then
+		install -D -m 755 "$lib" "$stage$lib"
+	fi
 done
 
 cp "$here/init" "$stage/init"

@@ -272,7 +272,7 @@ def test_xenstore():
     both ways, kill -9 + restart keeps the store and the kernel's ring, and
     the kernel logs no xenbus error."""
     rc, lines, log = boot("xenstore", "keel-xenstore",
-                          "console=com1 noreboot debug_exit=0xf4 dom0_mem=512M", smp=2)
+                          "console=com1 noreboot debug_exit=0xf4 dom0_mem=512M", smp=1)
     problems = []
 
     def want(pattern, what):
