@@ -887,8 +887,22 @@ static domid_t new_child(uint32_t vcpus, const char *args, int verbose)
 	domid_t domid;
 
 	if (!check_eq(create_domain(XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap, vcpus, 0, &domid), 0,
-		      "createdomain"))
+		      "createdomain")) {
+		static struct xen_domctl_getdomaininfo list[16];
+		struct xen_sysctl sop;
+		unsigned int i;
+
+		/* Say what exists, so a refusal can be told from a leak of domains. */
+		memset(&sop, 0, sizeof(sop));
+		sop.u.getdomaininfolist.max_domains = ARRAY_SIZE(list);
+		sop.u.getdomaininfolist.buffer = (uint64_t)(uintptr_t)list;
+		if (!sysctl(XEN_SYSCTL_getdomaininfolist, &sop))
+			for (i = 0; i < sop.u.getdomaininfolist.num_domains; i++)
+				printf("existing domain %u: flags %#x, %llu pages\n", list[i].domain,
+				       list[i].flags, (unsigned long long)list[i].tot_pages);
+		printf("free pages %llu\n", (unsigned long long)free_pages());
 		return 0;
+	}
 	if (verbose) {
 		printf("== d%u: %u vCPU%s, \"%s\"\n", domid, vcpus, vcpus > 1 ? "s" : "", args);
 		expect(domid != 0 && domid < DOMID_FIRST_RESERVED, "createdomain returned a domU id");
@@ -1009,15 +1023,68 @@ static void pause_and_destroy_running(void)
 	expect(t3 - t2 <= w1 - w0 + MS,
 	       "after a pause, cpu_time still grows no faster than time (the paused time is not counted)");
 
+	/* A foreign mapping that is still there when its domain goes. */
+	{
+		static xen_ulong_t idx = CHILD_SI_GFN;
+		static xen_pfn_t gpfn;
+		static int err;
+		struct xen_add_to_physmap_batch b = {
+			.domid = DOMID_SELF,
+			.space = XENMAPSPACE_gmfn_foreign,
+			.size = 1,
+			.foreign_domid = domid,
+			.idxs = (uint64_t)(uintptr_t)&idx,
+			.gpfns = (uint64_t)(uintptr_t)&gpfn,
+			.errs = (uint64_t)(uintptr_t)&err,
+		};
+
+		gpfn = (window >> 12) + 1;
+		err = 0x5a5a;
+		expect(memory_op(XENMEM_add_to_physmap_batch, &b) == 0 && err == 0,
+		       "map a frame of the running child, and keep it mapped");
+	}
 	test_and_clear_pending(dom_exc_port);
 	if (expect_eq(domctl_simple(XEN_DOMCTL_destroydomain, domid), 0,
-		      "destroydomain of the running child")) {
+		      "destroydomain of the running child (one of its frames still mapped by dom0)")) {
+		struct xen_remove_from_physmap x = { .domid = DOMID_SELF, .gpfn = (window >> 12) + 1 };
+
+		expect_eq(memory_op(XENMEM_remove_from_physmap, &x), 0,
+			  "remove_from_physmap of that mapping after the destroy");
 		fired = test_and_clear_pending(dom_exc_port);
 		if (!fired && !poll_port(dom_exc_port, now_ns() + 5 * SEC))
 			fired = test_and_clear_pending(dom_exc_port);
 		expect(fired, "VIRQ_DOM_EXC fired for the destruction");
 		expect_eq(domain_info(domid, &info), -ESRCH, "getdomaininfo no longer finds it");
 	}
+}
+
+/* A child that touches memory it was never given: only it may suffer. */
+static void wild_child(void)
+{
+	struct xen_domctl_getdomaininfo info;
+	struct domu_result r = { 0 };
+	domid_t domid = new_child(1, "mode=wild reason=poweroff shinfo=no", 1);
+	char prefix[32], line[200];
+	int fired;
+
+	if (!domid)
+		return;
+	test_and_clear_pending(dom_exc_port);
+	expect_eq(domctl_simple(XEN_DOMCTL_unpausedomain, domid), 0, "unpausedomain");
+	if (expect(wait_for_shutdown(domid, &info, &fired), "the child was stopped")) {
+		expect(fired, "VIRQ_DOM_EXC fired for it");
+		expect_eq((info.flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask,
+			  SHUTDOWN_crash, "the hypervisor crashed it (reason crash)");
+		if (expect(read_child_result(domid, &r), "read its result page")) {
+			expect_eq(r.state, DOMU_WILD, "it got as far as the wild read, no further");
+			expect_eq(r.checks_failed, 0, "its checks before that passed");
+		}
+		snprintf(prefix, sizeof(prefix), "d%u crashed: ", domid);
+		if (expect(last_log_line(prefix, line, sizeof(line)),
+			   "the hypervisor logged why it crashed the child"))
+			printf("hypervisor: %s\n", line);
+	}
+	destroy_child(domid);
 }
 
 static void two_children(void)
@@ -1167,6 +1234,10 @@ void test_main(void)
 	mark = free_pages();
 	pause_and_destroy_running();
 	expect_free(mark, "free pages back after destroying a running child");
+
+	mark = free_pages();
+	wild_child();
+	expect_free(mark, "free pages back after the child the hypervisor crashed");
 
 	mark = free_pages();
 	two_children();

@@ -10,6 +10,8 @@
  *   reason=poweroff|reboot|crash  how to shut down at the end
  *   shinfo=no                     skip mapping shared_info (and the pvclock)
  *   mode=spin                     after the checks, spin until destroyed
+ *   mode=wild                     after the checks, read guest-physical memory
+ *                                 we were never given: the hypervisor must crash us
  *   pages=N max=N                 what dom0 populated and allowed (4 KiB pages)
  *   store_evtchn=N                the unbound port dom0 allocated for us
  *   result=N                      guest-physical address of our struct domu_result
@@ -410,6 +412,43 @@ static void record_result(enum test_result r)
 	result->state = DOMU_DONE;
 }
 
+/*
+ * A domU owns no I/O ports: PCI config space reads as absent, and a machine
+ * reset (0xCF9), ACPI S5 (q35's PM1a_CNT 0x604) or QEMU's isa-debug-exit
+ * (0xF4) written by us must change nothing (dom0 goes on and judges us).
+ */
+static void check_ports(void)
+{
+	static const uint16_t timers[] = { 0x608, 0xb008 }; /* PM timer on q35, piix4 */
+	unsigned int i;
+
+	outl(0xcf8, 0x80000000U); /* bus 0 device 0 function 0, vendor/device id */
+	check_eq(inl(0xcfc), 0xffffffffU, "PCI config space reads as absent from a domU");
+	for (i = 0; i < ARRAY_SIZE(timers); i++)
+		check_eq(inl(timers[i]), 0xffffffffU, "the host's ACPI PM timer port reads as absent");
+	outb(0xcf9, 0x06);
+	asm volatile("outw %0, %1" ::"a"((uint16_t)0x2000), "Nd"((uint16_t)0x604));
+	outl(0xf4, 0x7);
+	printf("wrote a reset to 0xCF9, S5 to PM1a_CNT and an exit code to 0xF4: still here\n");
+	check(1, "a domU's reset/S5/debug-exit port writes change nothing");
+}
+
+static __noreturn void wild_read(void)
+{
+	uint64_t gpa = non_ram_address();
+
+	if (result) {
+		result->checks_failed = checks_failed();
+		barrier();
+		result->state = DOMU_WILD;
+	}
+	printf("%u checks failed; now reading guest-physical %#llx, which we do not have\n",
+	       checks_failed(), (unsigned long long)gpa);
+	(void)*(volatile uint64_t *)(uintptr_t)gpa;
+	report(TEST_FAILURE, "read guest-physical %#llx that is not ours and went on",
+	       (unsigned long long)gpa);
+}
+
 static __noreturn void spin(void)
 {
 	if (result)
@@ -451,8 +490,11 @@ void test_main(void)
 	check_memory_map();
 	check_reservation();
 	check_store_evtchn();
+	check_ports();
 	if (!arg_is("shinfo", "no"))
 		check_shared_info();
+	if (arg_is("mode", "wild"))
+		wild_read();
 	if (arg_is("mode", "spin")) {
 		printf("%u checks failed\n", checks_failed());
 		spin();

@@ -11,7 +11,8 @@
 
 #define DOMU_RESULT_MAGIC 0x4b524553U /* "SERK" */
 
-enum domu_state { DOMU_RUNNING = 1, DOMU_SPINNING = 2, DOMU_DONE = 3 };
+/* DOMU_WILD: checks done, about to touch guest-physical memory it does not have. */
+enum domu_state { DOMU_RUNNING = 1, DOMU_SPINNING = 2, DOMU_DONE = 3, DOMU_WILD = 4 };
 
 struct domu_result {
 	uint32_t magic;
