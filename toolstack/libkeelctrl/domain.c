@@ -206,9 +206,7 @@ int keel_domain_create(struct keel_ctl *k, struct keel_domain_config *c,
 	if (!c->kernel)
 		return keel_fail(k, -EINVAL, "domain '%s' has no kernel: set kernel= in the config",
 				 c->name);
-	ret = check_host(k, c);
-	if (ret)
-		return ret;
+	/* The image first: its errors need no hypervisor and are the commonest. */
 	ret = keel_kernel_load(k, c->kernel, &kern);
 	if (ret)
 		return ret;
@@ -227,6 +225,8 @@ int keel_domain_create(struct keel_ctl *k, struct keel_domain_config *c,
 	b.cmdline = c->cmdline;
 	/* Layout errors before the hypervisor holds anything. */
 	ret = keel_build_layout(k, &b);
+	if (!ret)
+		ret = check_host(k, c);
 	if (ret)
 		goto err_ramdisk;
 

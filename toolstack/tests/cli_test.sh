@@ -35,6 +35,10 @@ expect_stderr_line() { # NAME LINE
 	if grep -qxF -- "$2" "$TMP/err"; then ok; else bad "$1: stderr lacks: $2"; fi
 }
 
+expect_stderr_has() { # NAME TEXT
+	if grep -qF -- "$2" "$TMP/err"; then ok; else bad "$1: stderr lacks: $2"; fi
+}
+
 expect_stdout_has() { # NAME TEXT
 	if grep -qF -- "$2" "$TMP/out"; then ok; else bad "$1: stdout lacks: $2"; fi
 }
@@ -162,9 +166,21 @@ expect_stderr_line "create without hypervisor" "keel create: cannot create domai
 expect_empty "create without hypervisor" "$TMP/out"
 
 : >"$TMP/privcmd"
-KEEL_PRIVCMD="$TMP/privcmd" run create -c "$EX/guest.cfg"
-expect_rc "create with privcmd" 1
-expect_stderr_line "create with privcmd" "keel create: cannot create domain 'debian-pvh': $TMP/privcmd is present, but this keel cannot build domains yet (see toolstack/README.md); use -n to check the config without creating it"
+printf 'name = "g"\nkernel = "%s/missing-vmlinuz"\n' "$TMP" >"$TMP/nokernel.cfg"
+KEEL_PRIVCMD="$TMP/privcmd" run create "$TMP/nokernel.cfg"
+expect_rc "create, missing kernel" 1
+expect_stderr_line "create, missing kernel" "keel create: cannot create domain 'g': kernel '$TMP/missing-vmlinuz': No such file or directory: check kernel= in the config"
+
+printf '#!/bin/sh\necho not a kernel\n' >"$TMP/script"
+printf 'name = "g"\nkernel = "%s/script"\n' "$TMP" >"$TMP/script.cfg"
+KEEL_PRIVCMD="$TMP/privcmd" run create "$TMP/script.cfg"
+expect_rc "create, not a kernel" 1
+expect_stderr_line "create, not a kernel" "keel create: cannot create domain 'g': kernel '$TMP/script' is neither an ELF vmlinux nor a bzImage: give the path of a Linux kernel image"
+
+printf 'name = "g"\nmemory = = 5\n' >"$TMP/malformed.cfg"
+KEEL_PRIVCMD="$TMP/privcmd" run create "$TMP/malformed.cfg"
+expect_rc "create, malformed line" 1
+expect_stderr_has "create, malformed line" "keel create: $TMP/malformed.cfg:2:"
 
 run create
 expect_rc "create without config" 1
@@ -178,9 +194,16 @@ for sub in create list destroy shutdown reboot pause unpause console info dmesg 
 	sched-credit; do
 	if grep -q "^  $sub " "$TMP/out"; then ok; else bad "help does not list $sub"; fi
 	[ "$sub" = create ] && continue
-	run "$sub"
+	KEEL_PRIVCMD="$TMP/no-privcmd" run "$sub"
 	expect_rc "$sub" 1
-	expect_stderr_line "$sub" "keel $sub: not implemented yet"
+	case $sub in
+	list | info | dmesg | uptime | vcpu-list | sched-credit)
+		expect_stderr_line "$sub" "keel $sub: cannot open $TMP/no-privcmd: No such file or directory: keel runs in dom0 on a running Keel hypervisor (is the xen_privcmd module loaded?)"
+		;;
+	*)
+		expect_stderr_has "$sub" "keel $sub: expected "
+		;;
+	esac
 	run help
 done
 
@@ -190,7 +213,7 @@ expect_stdout_has "--help" "Usage: keel <subcommand> [args]"
 
 run help create
 expect_rc "help create" 0
-expect_stdout_has "help create" "Usage: keel create [-n|--dry-run] [-c] [--seed N] CONFIG [KEY=VALUE ...]"
+expect_stdout_has "help create" "Usage: keel create [-n|--dry-run] [-c] [-p] [--seed N] CONFIG [KEY=VALUE ...]"
 
 run
 expect_rc "no subcommand" 1
