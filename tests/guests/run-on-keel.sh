@@ -23,6 +23,8 @@ timeout 60 qemu-system-x86_64 -M q35 -cpu EPYC -m 512 -display none \
 	-no-reboot -serial "file:$log" -kernel "$keel" -initrd "$mods" \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null
 rc=$?
+# the serial console ends lines with CR LF
+sed -i 's/\r$//' "$log" 2>/dev/null
 
 # After the guest's "about to ..." line, the hypervisor must say what happened.
 after() { sed -n "/$1/,\$p" "$log" | tail -n +2; }
