@@ -289,7 +289,9 @@ static void account(struct vcpu *v, u64 now)
 #define CONSOLE_POLL_NS 10000000ULL /* 100 Hz on CPU 0: input and debug keys */
 
 static u64 next_console_poll;
+/* When the running vCPU's slice ends (0: no timer for it), and whether it has. */
 static u64 slice_end[ARCH_MAX_CPUS];
+static bool slice_expired[ARCH_MAX_CPUS];
 
 /* Under runq_lock. */
 static void timer_reprogram_locked(unsigned int cpu)
@@ -333,6 +335,11 @@ void sched_timer_interrupt(void)
 			v->timer_deadline = 0;
 			send_guest_vcpu_virq(v, VIRQ_TIMER);
 		}
+	}
+	if (slice_end[cpu] && now >= slice_end[cpu]) {
+		/* the vCPU leaves at its next exit if another one is waiting */
+		slice_end[cpu] = 0;
+		slice_expired[cpu] = true;
 	}
 	if (cpu == 0 && now >= next_console_poll) {
 		next_console_poll = now + CONSOLE_POLL_NS;
@@ -428,7 +435,7 @@ bool sched_should_leave(struct vcpu *v)
 		if (u->state == VCPU_BLOCKED && !u->sched_pause && vcpu_should_wake(u))
 			leave = true; /* let pick_next weigh it */
 		else if (can_run(u, now))
-			leave = v->yielded || now >= slice_end[cpu] ||
+			leave = v->yielded || slice_expired[cpu] ||
 				u->vruntime + WAKE_GRANULARITY_NS < vr;
 	}
 	v->yielded = false;
@@ -483,10 +490,12 @@ void scheduler_run(void)
 		spin_lock(&runq_lock);
 		now = arch_now_ns();
 		v = pick_next(cpu, now);
+		slice_expired[cpu] = false;
 		if (v) {
 			v->is_running = true;
 			v->run_start = now;
-			slice_end[cpu] = now + SLICE_NS;
+			/* no slice timer while the vCPU has the CPU to itself */
+			slice_end[cpu] = runq_len(cpu) > 1 ? now + SLICE_NS : 0;
 		} else {
 			slice_end[cpu] = 0;
 		}
@@ -494,6 +503,7 @@ void scheduler_run(void)
 		spin_unlock(&runq_lock);
 		if (v) {
 			arch_vcpu_run(v);
+			arch_irq_disable(); /* the run returns with interrupts on */
 			spin_lock(&runq_lock);
 			account(v, arch_now_ns());
 			v->is_running = false;

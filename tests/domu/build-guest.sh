@@ -1,0 +1,82 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# Builds the guest image Keel's domU tests boot: the same stock Debian kernel
+# as dom0 (build/dom0/vmlinuz, unmodified) and a small busybox initramfs,
+# build/domu/initrd.img, whose /init (tests/domu/init) reports the guest's
+# state on its PV console and runs keel.test=NAME from tests/domu/scripts.
+# Needs build/dom0 (dom0-linux-patches/build-dom0.sh) for the kernel tree,
+# busybox and the module resolver.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=$root/build
+dom0=$build/dom0
+out=$build/domu
+patches=$root/dom0-linux-patches
+
+die() {
+	echo "build-guest: $*" >&2
+	exit 1
+}
+
+tree=$dom0/kernel-tree
+[ -d "$tree/lib/modules" ] && [ -s "$dom0/vmlinuz" ] ||
+	die "no $dom0/kernel-tree or vmlinuz: build dom0's image first (make dom0)"
+bbdeb=$(ls "$build"/cache/busybox-static_*_amd64.deb 2>/dev/null | sort -V | tail -n 1)
+[ -n "$bbdeb" ] || die "no busybox-static .deb in $build/cache: build dom0's image first (make dom0)"
+kver=$(ls "$tree/lib/modules")
+moddir=$tree/lib/modules/$kver
+
+mkdir -p "$out"
+inputs=$(
+	{
+		echo "$bbdeb $(cat "$dom0/vmlinuz.from" 2>/dev/null)"
+		cat "$here/build-guest.sh" "$here/init" "$here/modules.list" "$patches/mkcpio.py" \
+			"$patches/resolve-modules.py"
+		for f in "$here"/scripts/*.sh; do
+			[ -f "$f" ] && echo "$f" && cat "$f"
+		done
+	} | sha256sum | cut -d' ' -f1
+)
+if [ -s "$out/initrd.img" ] && [ "$(cat "$out/initrd.img.inputs" 2>/dev/null)" = "$inputs" ]; then
+	exit 0
+fi
+rm -f "$out/initrd.img.inputs"
+
+stage=$out/initrd-root
+rm -rf "$stage"
+for d in bin sbin usr/bin usr/sbin dev proc sys run tmp root mnt etc tests lib/modules/$kver; do
+	mkdir -p "$stage/$d"
+done
+chmod 1777 "$stage/tmp"
+dpkg-deb --fsys-tarfile "$bbdeb" | tar -x -O ./bin/busybox >"$stage/bin/busybox" ||
+	die "no ./bin/busybox in $bbdeb"
+chmod 755 "$stage/bin/busybox"
+"$stage/bin/busybox" --list-full | while read -r applet; do
+	case $applet in bin/busybox | linuxrc) continue ;; esac
+	mkdir -p "$stage/$(dirname "$applet")"
+	ln -sf /bin/busybox "$stage/$applet"
+done
+
+python3 "$patches/resolve-modules.py" "$moddir" "$here/modules.list" \
+	"$out/modules.order" "$stage/lib/modules/$kver/modules.dep"
+while read -r m; do
+	mkdir -p "$stage/lib/modules/$kver/$(dirname "$m")"
+	cp "$moddir/$m" "$stage/lib/modules/$kver/$m"
+done <"$out/modules.order"
+cp "$out/modules.order" "$stage/lib/modules/$kver/keel-modules.order"
+
+install -m 755 "$here/init" "$stage/init"
+for f in "$here"/scripts/*.sh; do
+	[ -f "$f" ] && install -m 755 "$f" "$stage/tests/"
+done
+echo 'root:x:0:0:root:/root:/bin/sh' >"$stage/etc/passwd"
+echo 'root:x:0:' >"$stage/etc/group"
+printf '%s\n' 'export PS1="domU:\w# "' 'export PATH=/sbin:/usr/sbin:/bin:/usr/bin' >"$stage/etc/profile"
+
+python3 "$patches/mkcpio.py" "$stage" "$out/initrd.cpio" --node dev/console:c:5:1:600
+gzip -n -9 -c "$out/initrd.cpio" >"$out/initrd.img.tmp"
+mv "$out/initrd.img.tmp" "$out/initrd.img"
+rm -f "$out/initrd.cpio"
+echo "$inputs" >"$out/initrd.img.inputs"
+echo "build-guest: $out/initrd.img: $(wc -c <"$out/initrd.img") bytes, $(wc -l <"$out/modules.order") modules"
