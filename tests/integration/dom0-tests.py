@@ -285,6 +285,10 @@ def test_xenstore():
          "keelstored did not attach the kernel's xenbus ring")
     want(r"^KEEL-XS-KERNEL-NODES feature-poweroff=1 ",
          "the dom0 kernel's xenbus did not write control/feature-poweroff through keelstored")
+    want(r"^KEEL-XS-KERNEL-WATCH-FIRST sysrq-help=1 node-after=''$",
+         "the kernel's control/sysrq watch did not fire through keelstored")
+    want(r"^KEEL-XS-KERNEL-WATCH-RESTART sysrq-help=1 node-after=''$",
+         "the kernel's control/sysrq watch was lost in keelstored's restart")
     want(r"^KEEL-XS-DEV-WRITE rc=0$", "xenstore-write through /dev/xen/xenbus failed")
     want(r"^KEEL-XS-DEV-READ 1$", "xenstore-read through /dev/xen/xenbus")
     want(r"^KEEL-XS-PROC-READ 1$", "xenstore-read through /proc/xen/xenbus")

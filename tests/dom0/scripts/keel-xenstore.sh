@@ -52,6 +52,22 @@ echo "KEEL-XS-DEV-RELATIVE $(via_sock timeout 10 xenstore-read /local/domain/0/r
 via_dev timeout 10 xenstore-rm /test/b
 echo "KEEL-XS-DEV-RM rc=$? exists-after=$(via_sock timeout 10 xenstore-exists /test/b && echo yes || echo no)"
 
+# The kernel's own watches (drivers/xen/manage.c watches control/sysrq):
+# a write through the socket must reach the kernel, which runs the sysrq and
+# clears the node. 'h' only prints the sysrq help to the kernel log.
+sysrq_test() { # NAME
+	before=$(dmesg | grep -c 'sysrq: HELP')
+	via_sock timeout 10 xenstore-write /local/domain/0/control/sysrq h
+	i=0
+	while [ $i -lt 100 ]; do
+		[ "$(dmesg | grep -c 'sysrq: HELP')" -gt "$before" ] && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "KEEL-XS-KERNEL-WATCH-$1 sysrq-help=$(($(dmesg | grep -c 'sysrq: HELP') - before)) node-after='$(via_sock timeout 10 xenstore-read /local/domain/0/control/sysrq 2>&1 | oneline)'"
+}
+sysrq_test FIRST
+
 # Watches: each registration fires once, then once per write. A watcher on
 # the kernel's device and one on the socket; writes through the other path.
 watch_test() { # NAME WATCHER-WRAPPER WRITER-WRAPPER
@@ -92,6 +108,9 @@ if [ -n "$pid" ]; then
 	echo "KEEL-XS-RESTART-DEV-READ $(via_dev timeout 10 xenstore-read /test/a 2>&1 | oneline)"
 	via_dev timeout 10 xenstore-write /test/after-restart yes
 	echo "KEEL-XS-RESTART-DEV-WRITE rc=$? read=$(via_sock timeout 10 xenstore-read /test/after-restart 2>&1 | oneline)"
+	# The kernel registered its watches before the restart: they must still
+	# fire (keelstored keeps a ring connection's watches in its state).
+	sysrq_test RESTART
 fi
 
 sed 's/^/KEEL-XS-LOG: /' /var/log/keelstored.log
