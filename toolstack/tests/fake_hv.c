@@ -2,6 +2,7 @@
 /* The fake hypervisor for libkeelctrl's tests: a small simulated machine
  * that checks what the toolstack sends as the real one would. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -484,4 +485,122 @@ void fake_hv_guest_shutdown(struct fake_hv *f, domid_t d, unsigned reason)
 
 	if (x)
 		x->shutdown_reason = reason;
+}
+
+/* ---- event channel device */
+
+struct fake_evtchn *fake_evtchn_new(void)
+{
+	struct fake_evtchn *e = calloc(1, sizeof(*e));
+
+	if (pipe2(e->pipe, O_NONBLOCK | O_CLOEXEC)) {
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void fake_evtchn_free(struct fake_evtchn *e)
+{
+	close(e->pipe[0]);
+	close(e->pipe[1]);
+	free(e);
+}
+
+static int fev_bind(struct fake_evtchn *e, domid_t dom, uint32_t remote, bool virq)
+{
+	for (uint32_t p = 1; p < FAKE_EV_PORTS; p++)
+		if (!e->b[p].used) {
+			e->b[p].used = true;
+			e->b[p].virq = virq;
+			e->b[p].dom = dom;
+			e->b[p].remote = remote;
+			e->notified[p] = 0;
+			return (int)p;
+		}
+	return -ENOSPC;
+}
+
+static int fev_bind_interdomain(void *ev, domid_t dom, uint32_t remote_port)
+{
+	return fev_bind(ev, dom, remote_port, false);
+}
+
+static int fev_bind_virq(void *ev, uint32_t virq)
+{
+	(void)virq;
+	return fev_bind(ev, 0, ~0U, true);
+}
+
+static int fev_unbind(void *ev, uint32_t port)
+{
+	struct fake_evtchn *e = ev;
+
+	if (port >= FAKE_EV_PORTS || !e->b[port].used)
+		return -EINVAL;
+	e->b[port].used = false;
+	return 0;
+}
+
+static int fev_notify(void *ev, uint32_t port)
+{
+	struct fake_evtchn *e = ev;
+
+	if (port >= FAKE_EV_PORTS || !e->b[port].used)
+		return -EINVAL;
+	e->notified[port]++;
+	return 0;
+}
+
+static int fev_fd(void *ev)
+{
+	return ((struct fake_evtchn *)ev)->pipe[0];
+}
+
+static int fev_read_pending(void *ev)
+{
+	struct fake_evtchn *e = ev;
+	uint32_t port;
+
+	if (read(e->pipe[0], &port, sizeof(port)) != sizeof(port))
+		return -EAGAIN;
+	return (int)port;
+}
+
+static int fev_unmask(void *ev, uint32_t port)
+{
+	(void)ev;
+	(void)port;
+	return 0;
+}
+
+static void fev_close(void *ev)
+{
+	fake_evtchn_free(ev);
+}
+
+const struct keel_evtchn_ops fake_evtchn_ops = {
+	.bind_interdomain = fev_bind_interdomain,
+	.bind_virq = fev_bind_virq,
+	.unbind = fev_unbind,
+	.notify = fev_notify,
+	.fd = fev_fd,
+	.read_pending = fev_read_pending,
+	.unmask = fev_unmask,
+	.close = fev_close,
+};
+
+int fake_evtchn_local_port(struct fake_evtchn *e, domid_t dom, uint32_t remote)
+{
+	for (uint32_t p = 1; p < FAKE_EV_PORTS; p++)
+		if (e->b[p].used && (remote == ~0U ? e->b[p].virq :
+				     !e->b[p].virq && e->b[p].dom == dom && e->b[p].remote == remote))
+			return (int)p;
+	return -1;
+}
+
+void fake_evtchn_fire(struct fake_evtchn *e, uint32_t local)
+{
+	if (write(e->pipe[1], &local, sizeof(local)) != sizeof(local))
+		abort();
 }

@@ -57,4 +57,25 @@ bool fake_hv_read(struct fake_hv *f, domid_t d, uint64_t paddr, void *buf,
 /* The guest shutting itself down (SCHEDOP_shutdown). */
 void fake_hv_guest_shutdown(struct fake_hv *f, domid_t d, unsigned reason);
 
+
+
+/* /dev/xen/evtchn stand-in: bound ports are remembered, "firing" one makes
+ * it readable on a pipe; notifications are counted per local port. */
+#define FAKE_EV_PORTS 64
+struct fake_evtchn {
+	int pipe[2];
+	struct {
+		bool used, virq;
+		domid_t dom;
+		uint32_t remote;
+	} b[FAKE_EV_PORTS];
+	unsigned notified[FAKE_EV_PORTS];
+};
+
+extern const struct keel_evtchn_ops fake_evtchn_ops;
+struct fake_evtchn *fake_evtchn_new(void);
+void fake_evtchn_free(struct fake_evtchn *e);
+/* The local port bound to (dom, remote), or -1; remote ~0U: the VIRQ. */
+int fake_evtchn_local_port(struct fake_evtchn *e, domid_t dom, uint32_t remote);
+void fake_evtchn_fire(struct fake_evtchn *e, uint32_t local);
 #endif
