@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "public/hvm/start_info.h"
 #include "ctrl_helpers.h"
 
 static struct keel_ctl *bare_ctl(void)
@@ -214,6 +215,62 @@ static uint8_t *xz_cli_vmlinux(const char *vmlinuz, size_t *len)
 	return out;
 }
 
+/*
+ * A whole domain built from the Debian kernel on the fake hypervisor: every
+ * PT_LOAD of the xz(1)-decompressed ELF is in guest memory at its p_paddr
+ * (bss zeroed), vCPU 0 starts at the PVH entry with EBX = start info.
+ */
+static void build_debian_domain(const char *vmlinuz, const uint8_t *ref, uint64_t entry)
+{
+	const Elf64_Ehdr *eh = (const void *)ref;
+	const Elf64_Phdr *ph = (const void *)(ref + eh->e_phoff);
+	struct test_env *e = env_new(4096);
+	struct keel_domain_config c;
+	struct keel_diags d;
+	struct hvm_start_info si;
+	struct fake_dom *x;
+	uint8_t *mem;
+	char *text, cmdline[64];
+	domid_t dom;
+
+	assert_true(asprintf(&text, "name = \"debian\"\nmemory = 512\nvcpus = 2\nkernel = \"%s\"\n"
+				    "extra = \"console=hvc0\"\n", vmlinuz) > 0);
+	keel_config_init(&c);
+	keel_diags_init(&d);
+	assert_int_equal(keel_config_parse_cfg("debian.cfg", text, strlen(text), NULL, 0, &c, &d), 0);
+	keel_config_generate(&c, NULL);
+	if (keel_domain_create(e->k, &c, NULL, &dom))
+		fail_msg("create: %s", e->k->err);
+	x = &e->fh->dom[dom];
+	assert_int_equal(x->ctx0.user_regs.rip, entry);
+	assert_true(fake_hv_read(e->fh, dom, x->ctx0.user_regs.rbx, &si, sizeof(si)));
+	assert_int_equal(si.magic, XEN_HVM_START_MAGIC_VALUE);
+	assert_int_equal(si.version, 1);
+	/* Boot info right after the kernel's footprint, below 1 GiB. */
+	assert_true(x->ctx0.user_regs.rbx >= 0x4a00000 && x->ctx0.user_regs.rbx < (1U << 30));
+	assert_true(fake_hv_read(e->fh, dom, si.cmdline_paddr, cmdline, sizeof(cmdline)));
+	assert_string_equal(cmdline, "console=hvc0");
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		mem = malloc(ph[i].p_memsz);
+		assert_true(fake_hv_read(e->fh, dom, ph[i].p_paddr, mem, ph[i].p_memsz));
+		assert_memory_equal(mem, ref + ph[i].p_offset, ph[i].p_filesz);
+		for (uint64_t b = ph[i].p_filesz; b < ph[i].p_memsz; b++)
+			if (mem[b])
+				fail_msg("segment %u: byte 0x%llx of bss is not zero", i,
+					 (unsigned long long)b);
+		free(mem);
+	}
+	printf("built domain %u from %s: entry 0x%llx, start info at 0x%llx\n", dom, vmlinuz,
+	       (unsigned long long)x->ctx0.user_regs.rip,
+	       (unsigned long long)x->ctx0.user_regs.rbx);
+	keel_diags_free(&d);
+	keel_config_free(&c);
+	free(text);
+	env_free(e);
+}
+
 static void test_debian_kernel(void **state)
 {
 	struct keel_ctl *k = bare_ctl();
@@ -225,6 +282,7 @@ static void test_debian_kernel(void **state)
 	uint8_t *ref;
 	size_t ref_len = 0;
 	unsigned loads = 0;
+	uint64_t entry;
 	(void)state;
 
 	if (!vmlinuz) {
@@ -257,9 +315,12 @@ static void test_debian_kernel(void **state)
 		loads++;
 	}
 	assert_int_equal(loads, kern.nr_seg);
-	free(ref);
+	entry = kern.entry;
 	keel_kernel_free(&kern);
 	keel_ctl_close(k);
+
+	build_debian_domain(vmlinuz, ref, entry);
+	free(ref);
 	free(vmlinuz);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);
