@@ -57,6 +57,15 @@ void console_write(const char *s, size_t len)
 	spin_unlock_irqrestore(&console_lock, flags);
 }
 
+void console_write_logged(const char *s, size_t len)
+{
+	unsigned long flags = spin_lock_irqsave(&console_lock);
+
+	out_raw(s, len);
+	log_append(s, len);
+	spin_unlock_irqrestore(&console_lock, flags);
+}
+
 static void emit_line_prefixed(const char *s, size_t len)
 {
 	static const char prefix[] = "(keel) ";

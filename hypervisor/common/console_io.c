@@ -34,12 +34,20 @@ void guest_console_write(struct domain *d, const char *buf, size_t len)
 		console_write(buf, len);
 		return;
 	}
+	/* A domU's lines carry its id and go into the log ring (keel dmesg). */
 	while (len) {
-		size_t n = MIN(len, (size_t)CHUNK);
-		int p = snprintf(line, sizeof(line), "(d%u) ", d->domid);
+		size_t n = 0, p = 0;
 
+		if (d->console_at_line_end || !d->console_started)
+			p = (size_t)snprintf(line, sizeof(line), "(d%u) ", d->domid);
+		d->console_started = true;
+		while (n < len && n < CHUNK && buf[n] != '\n')
+			n++;
+		if (n < len && n < CHUNK)
+			n++; /* the newline itself */
 		memcpy(line + p, buf, n);
-		console_write(line, p + n);
+		d->console_at_line_end = line[p + n - 1] == '\n';
+		console_write_logged(line, p + n);
 		buf += n;
 		len -= n;
 	}

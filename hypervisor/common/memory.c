@@ -43,6 +43,8 @@ static long map_shared_info(struct domain *d, u64 idx, u64 gfn)
 	return 0;
 }
 
+static bool release_ram_page(struct domain *d, u64 gfn);
+
 static long add_to_physmap(struct vcpu *v, u64 arg)
 {
 	struct xen_add_to_physmap xatp;
@@ -55,6 +57,11 @@ static long add_to_physmap(struct vcpu *v, u64 arg)
 		return -ESRCH;
 	if (d != v->domain && !v->domain->is_privileged)
 		return -EPERM;
+	/* A frame mapped over the domain's own RAM replaces it: the RAM page
+	 * goes back to the pool, as in Xen (Linux maps shared_info that way). */
+	if ((xatp.space == XENMAPSPACE_shared_info || xatp.space == XENMAPSPACE_grant_table) &&
+	    xatp.gpfn <= MAX_GFN)
+		release_ram_page(d, xatp.gpfn);
 	switch (xatp.space) {
 	case XENMAPSPACE_shared_info:
 		return map_shared_info(d, xatp.idx, xatp.gpfn);

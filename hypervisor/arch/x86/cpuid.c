@@ -10,6 +10,8 @@
 #include <asm/processor.h>
 #include <asm/percpu.h>
 #include <asm/vmexit.h>
+#include <asm/svm.h>
+#include <asm/boot.h>
 
 #define XEN_CPUID_MAX_LEAF 0x40000005U
 #define XEN_VERSION_LEAF_VALUE 0x00040011U /* 4.17 */
@@ -58,6 +60,10 @@ void guest_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
 		r.ecx &= ~(1U << 24); /* TSC-deadline: no virtual LAPIC timer yet */
 		r.ecx |= 1U << 21; /* x2APIC: the only mode of the virtual LAPIC */
 		r.ebx = (r.ebx & 0x00ffffff) | ((v->arch.vlapic.id & 0xff) << 24);
+		/* OSXSAVE mirrors the guest's CR4, not the hypervisor's */
+		r.ecx &= ~(1U << 27);
+		if (v->arch.vmcb->save.cr4 & X86_CR4_OSXSAVE)
+			r.ecx |= 1U << 27;
 		break;
 	case 0xb:
 		/* extended topology: report this vCPU's own x2APIC ID */

@@ -16,6 +16,8 @@ void console_input_notify(void);
 /* Poll the serial port for input; call from idle paths. */
 void console_poll_input(void);
 /* Copy the log ring (oldest first) into buf; returns bytes copied. */
+/* Raw output that also goes into the log ring (a domU's console lines). */
+void console_write_logged(const char *s, size_t len);
 size_t console_log_copy(char *buf, size_t len, size_t offset);
 /*
  * The log ring for sysctl readconsole: copy from absolute byte position *pos

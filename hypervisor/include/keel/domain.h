@@ -72,6 +72,8 @@ struct domain {
 	u64 max_pages; /* populate_physmap stops here */
 	unsigned int ctrl_pause; /* pausedomain count (the toolstack's) */
 	bool is_dying; /* destroydomain in progress or done */
+	/* console_io output: whether the next byte starts a line */
+	bool console_started, console_at_line_end;
 	u64 create_time_ns;
 	/* foreign mappings of this domain's pages that dom0 still holds */
 	u64 foreign_refs;
