@@ -120,6 +120,9 @@ static int write_entries(struct ks_handle *h, ks_txn_t t, void *arg)
 		strcat(macs, mac);
 	}
 	W(macs, "%s/macs", path);
+	ret = keel_store_write_devices(h, t, d, c);
+	if (ret)
+		return ret;
 #undef W
 #undef MK
 	return 0;
@@ -193,6 +196,10 @@ int keel_store_remove_domain(struct keel_ctl *k, domid_t dom)
 	if (!ks_read(h, KS_NO_TXN, path, &vm, NULL) && !strncmp(vm, "/vm/", 4))
 		ks_rm(h, KS_NO_TXN, vm);
 	free(vm);
+	ret = keel_store_remove_backends(k, dom);
+	if (ret)
+		return keel_fail(k, ret, "cannot remove domain %u's backend entries from the store: %s",
+				 dom, strerror(-ret));
 	snprintf(path, sizeof(path), "/local/domain/%u", dom);
 	ret = ks_rm(h, KS_NO_TXN, path);
 	if (ret && ret != -ENOENT)

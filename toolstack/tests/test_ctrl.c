@@ -13,6 +13,7 @@
 #include "public/hvm/start_info.h"
 #include "helpers.h"
 #include "ctrl_helpers.h"
+#include "ctrl_internal.h"
 
 struct guest {
 	struct keel_domain_config c;
@@ -631,6 +632,74 @@ static void test_console_ring(void **state)
 	free(r);
 }
 
+
+static void test_devices(void **state)
+{
+	static const struct {
+		const char *vdev;
+		int num;
+	} nums[] = {
+		{ "xvda", 51712 }, { "xvdb", 51728 }, { "xvda1", 51713 }, { "xvdp15", 51967 },
+		{ "xvdq", (1 << 28) | (16 << 8) }, { "xvdaa", (1 << 28) | (26 << 8) },
+		{ "sda", 2048 }, { "sdb2", 2066 }, { "hda", 768 }, { "hdb", 832 },
+		{ "hdc", 5632 }, { "hdc63", 5695 }, { "vda", -EINVAL }, { "xvda16", -EINVAL },
+	};
+	struct test_env *e = env_new(4096);
+	struct guest *g;
+	char *v, mac[18];
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+		if (keel_vdev_number(nums[i].vdev) != nums[i].num)
+			fail_msg("%s: %d, expected %d", nums[i].vdev,
+				 keel_vdev_number(nums[i].vdev), nums[i].num);
+
+	g = guest_cfg(e, "disk = [ '/srv/g1.img,raw,xvda,rw', '/srv/cd.iso,raw,xvdc,cdrom' ]", NULL);
+	assert_int_equal(create(e, g), 1);
+#define EXPECT(path, val) do { v = env_read(e, path); assert_string_equal(v, val); free(v); } while (0)
+	EXPECT("/local/domain/1/device/vbd/51712/backend", "/local/domain/0/backend/vbd/1/51712");
+	EXPECT("/local/domain/1/device/vbd/51712/backend-id", "0");
+	EXPECT("/local/domain/1/device/vbd/51712/state", "1");
+	EXPECT("/local/domain/1/device/vbd/51712/virtual-device", "51712");
+	EXPECT("/local/domain/1/device/vbd/51712/device-type", "disk");
+	EXPECT("/local/domain/0/backend/vbd/1/51712/frontend", "/local/domain/1/device/vbd/51712");
+	EXPECT("/local/domain/0/backend/vbd/1/51712/frontend-id", "1");
+	EXPECT("/local/domain/0/backend/vbd/1/51712/params", "/srv/g1.img");
+	EXPECT("/local/domain/0/backend/vbd/1/51712/mode", "w");
+	EXPECT("/local/domain/0/backend/vbd/1/51712/online", "1");
+	EXPECT("/local/domain/0/backend/vbd/1/51712/state", "1");
+	EXPECT("/local/domain/1/device/vbd/51744/device-type", "cdrom");
+	EXPECT("/local/domain/0/backend/vbd/1/51744/mode", "r");
+	keel_mac_format(g->c.vifs[0].mac, mac);
+	EXPECT("/local/domain/1/device/vif/0/mac", mac);
+	EXPECT("/local/domain/1/device/vif/0/backend", "/local/domain/0/backend/vif/1/0");
+	EXPECT("/local/domain/1/device/vif/0/handle", "0");
+	EXPECT("/local/domain/0/backend/vif/1/0/mac", mac);
+	EXPECT("/local/domain/0/backend/vif/1/0/bridge", "keelbr0");
+	EXPECT("/local/domain/0/backend/vif/1/0/state", "1");
+	{
+		struct ks_handle *h;
+		struct ks_perm *p;
+		unsigned n;
+
+		assert_int_equal(keel_store(e->k, &h), 0);
+		assert_int_equal(ks_get_perms(h, KS_NO_TXN, "/local/domain/1/device/vbd/51712", &p, &n), 0);
+		assert_int_equal(p[0].domid, 1);
+		free(p);
+		assert_int_equal(ks_get_perms(h, KS_NO_TXN, "/local/domain/0/backend/vbd/1/51712", &p, &n), 0);
+		assert_int_equal(p[0].domid, 0);
+		assert_int_equal(p[1].domid, 1);
+		assert_int_equal(p[1].perm, KS_PERM_READ);
+		free(p);
+	}
+	assert_int_equal(keel_domain_destroy(e->k, 1), 0);
+	EXPECT("/local/domain/0/backend/vbd/1/51712/state", "");
+	EXPECT("/local/domain/0/backend/vif/1/0/state", "");
+#undef EXPECT
+	guest_free(g);
+	env_free(e);
+}
+
 static void test_layout_limits(void **state)
 {
 	struct fake_hv *fh;
@@ -671,6 +740,7 @@ int main(void)
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_console_ring),
+		cmocka_unit_test(test_devices),
 		cmocka_unit_test(test_layout_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
