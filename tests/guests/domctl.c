@@ -26,7 +26,7 @@
 
 #define MS 1000000ULL
 #define SEC 1000000000ULL
-#define CHILD_TIMEOUT (60 * SEC) /* TCG is slow; a live child takes well under 1 s */
+#define CHILD_TIMEOUT (20 * SEC) /* a child takes well under 1 s, even under TCG */
 
 /* The child's guest-physical layout: 640 KiB low RAM, 16 MiB at 16 MiB (its image). */
 #define CHILD_LOW_PAGES 0xa0
@@ -82,6 +82,7 @@ static uint64_t window_pd[512] __aligned(PAGE_SIZE);
 static uint64_t window_pdpt[512] __aligned(PAGE_SIZE);
 static uint64_t window; /* guest-physical (= virtual) base of our foreign-map window */
 static evtchn_port_t dom_exc_port;
+static evtchn_port_t store_local_port; /* our end of the last child's store port, if bound */
 static unsigned int nr_cpus;
 static char log_buf[64 * 1024 + 1];
 
@@ -620,6 +621,23 @@ static int build_child(domid_t domid, const char *args, int verbose)
 	STEP_EQ(hvm_param(HVMOP_get_param, domid, HVM_PARAM_STORE_EVTCHN, &v), 0,
 		"get the child's HVM_PARAM_STORE_EVTCHN");
 	STEP_EQ(v, au.port, "the child's STORE_EVTCHN reads back");
+	store_local_port = 0;
+	if (strstr(args, "store=bound")) {
+		struct evtchn_bind_interdomain bi = { .remote_dom = domid, .remote_port = au.port };
+		struct evtchn_status st = { .dom = DOMID_SELF };
+
+		STEP_EQ(evtchn_op(EVTCHNOP_bind_interdomain, &bi), 0,
+			"bind_interdomain to the child's store port");
+		store_local_port = bi.local_port;
+		__atomic_fetch_or(&shinfo->evtchn_mask[bi.local_port / 64],
+				  1ULL << (bi.local_port % 64), __ATOMIC_SEQ_CST);
+		test_and_clear_pending(bi.local_port);
+		st.port = bi.local_port;
+		STEP_EQ(evtchn_op(EVTCHNOP_status, &st), 0, "EVTCHNOP_status of our end");
+		STEP_EQ(st.status, EVTCHNSTAT_interdomain, "our end is interdomain");
+		STEP_EQ(st.u.interdomain.dom, domid, "... to the child");
+		STEP_EQ(st.u.interdomain.port, au.port, "... its store port");
+	}
 
 	/* Frame 0 of the window: the start info page; then the image. */
 	n = 1 + child.nr_frames;
@@ -688,6 +706,33 @@ static int build_child(domid_t domid, const char *args, int verbose)
 #undef STEP_EQ
 }
 
+/*
+ * If the child's store port is bound on our side (store=bound), wait for its
+ * event on it and answer with one of ours.
+ */
+static void answer_child(domid_t domid)
+{
+	struct evtchn_send send = { .port = store_local_port };
+	uint64_t deadline = now_ns() + CHILD_TIMEOUT;
+	int got = 0;
+
+	while (!(got = test_and_clear_pending(store_local_port)) && now_ns() < deadline)
+		poll_port(store_local_port, deadline);
+	expect(got, "the child's event arrived on our end of its store port");
+	wait_ns(100 * MS); /* the child is blocked in SCHEDOP_poll by now */
+	expect_eq(evtchn_op(EVTCHNOP_send, &send), 0, "EVTCHNOP_send the answer to the child");
+	wait_ns(50 * MS);
+	{
+		struct xen_domctl_getvcpuinfo vi;
+
+		vcpu_info(domid, 0, &vi);
+		printf("d%u: answered on our port %u; 50 ms later its vCPU 0: CPU %u, %s, cpu_time %llu us\n",
+		       domid, store_local_port, vi.cpu,
+		       vi.blocked ? "blocked" : vi.running ? "running" : "runnable",
+		       (unsigned long long)vi.cpu_time / 1000);
+	}
+}
+
 /* Unpause, wait for the shutdown, judge reason, VIRQ, cpu_time and the child's verdict. */
 static int run_child(domid_t domid, unsigned int reason, int verbose)
 {
@@ -699,6 +744,8 @@ static int run_child(domid_t domid, unsigned int reason, int verbose)
 	test_and_clear_pending(dom_exc_port);
 	if (!check_eq(domctl_simple(XEN_DOMCTL_unpausedomain, domid), 0, "unpausedomain"))
 		return 0;
+	if (store_local_port)
+		answer_child(domid);
 	if (!check(wait_for_shutdown(domid, &info, &fired),
 		   "the child shut down (getdomaininfo: XEN_DOMINF_shutdown)"))
 		return 0;
@@ -753,6 +800,15 @@ static void check_physinfo(void)
 	memset(&op, 0, sizeof(op));
 	expect_eq(sysctl(XEN_SYSCTL_sched_id, &op), 0, "sysctl sched_id");
 	expect_eq(op.u.sched_id.sched_id, XEN_SCHEDULER_CREDIT, "the credit scheduler");
+	{
+		uint64_t t0 = now_ns(), t1;
+
+		expect_eq(poll_port(dom_exc_port, t0 + 50 * MS), 0,
+			  "dom0: SCHEDOP_poll on a quiet port with a 50 ms timeout");
+		t1 = now_ns();
+		printf("dom0: the poll returned after %llu us\n", (unsigned long long)(t1 - t0) / 1000);
+		expect(t1 - t0 >= 50 * MS, "... not before the timeout");
+	}
 }
 
 static void check_errors(void)
@@ -959,6 +1015,13 @@ static void one_child(uint32_t vcpus, const char *args, unsigned int reason)
 	expect(vi.cpu_time > 0, "vCPU 0 cpu_time > 0");
 	if (destroy_child(domid))
 		printf("ok: d%u destroyed\n", domid);
+	if (store_local_port) {
+		struct evtchn_close cl = { .port = store_local_port };
+
+		expect_eq(evtchn_op(EVTCHNOP_close, &cl), 0,
+			  "close our end of the destroyed child's store port");
+		store_local_port = 0;
+	}
 }
 
 static void pause_and_destroy_running(void)
@@ -1224,7 +1287,8 @@ void test_main(void)
 	expect(free_at_start >= mark && free_at_start - mark <= 64,
 	       "at most 64 pages stay with dom0's own tables after the first child");
 
-	one_child(2, "reason=crash", SHUTDOWN_crash);
+	one_child(2, "reason=poweroff shinfo=yes poll=timeout", SHUTDOWN_poweroff);
+	one_child(1, "reason=crash store=bound", SHUTDOWN_crash);
 	expect_free(mark, "free pages back after a child that mapped shared_info over its RAM");
 
 	mark = free_pages();

@@ -14,6 +14,9 @@
  *                                 we were never given: the hypervisor must crash us
  *   pages=N max=N                 what dom0 populated and allowed (4 KiB pages)
  *   store_evtchn=N                the unbound port dom0 allocated for us
+ *   poll=timeout                  SCHEDOP_poll a quiet port with a 50 ms timeout
+ *   store=bound                   dom0 has bound it: send dom0 an event on it
+ *                                 and wait for dom0's answer (needs shared_info)
  *   result=N                      guest-physical address of our struct domu_result
  * As dom0 (booted on its own) it has nothing to test and says SKIP.
  */
@@ -358,11 +361,69 @@ static void check_store_evtchn(void)
 	check_eq(v, want, "STORE_EVTCHN is the port dom0 set");
 	st.port = (evtchn_port_t)want;
 	check_eq(evtchn_op(EVTCHNOP_status, &st), 0, "EVTCHNOP_status of the store port");
-	check_eq(st.status, EVTCHNSTAT_unbound, "store port is unbound (waiting for dom0)");
-	check_eq(st.u.unbound.dom, 0, "store port: dom0 may bind it");
+	if (arg_is("store", "bound")) {
+		check_eq(st.status, EVTCHNSTAT_interdomain, "store port is bound by dom0 (interdomain)");
+		check_eq(st.u.interdomain.dom, 0, "store port: its other end is in dom0");
+		check(st.u.interdomain.port != 0, "store port: dom0's end has a port number");
+	} else {
+		check_eq(st.status, EVTCHNSTAT_unbound, "store port is unbound (waiting for dom0)");
+		check_eq(st.u.unbound.dom, 0, "store port: dom0 may bind it");
+	}
 	check_eq(evtchn_op(EVTCHNOP_alloc_unbound, &au), 0,
 		 "alloc_unbound(self, remote dom0), as a frontend does");
 	check(au.port != 0 && au.port != want, "a new port, not the store port");
+}
+
+/*
+ * With dom0 bound to our store port: an event each way. dom0 answers 100 ms
+ * after ours arrived, so we are blocked in SCHEDOP_poll by then; its answer
+ * must wake us long before the 2 s timeout.
+ */
+static void check_store_ping(void)
+{
+	volatile struct shared_info *s = (void *)shinfo_page;
+	evtchn_port_t port = (evtchn_port_t)arg_u64("store_evtchn", 0);
+	struct evtchn_send send = { .port = port };
+	struct sched_poll poll = { .ports = (uint64_t)(uintptr_t)&port, .nr_ports = 1 };
+	uint64_t now = pvclock_now_ns(s), waited;
+	int pending;
+
+	if (!check(port && now, "store port and a running pvclock for the event exchange"))
+		return;
+	/* Masked: we poll, no upcall is set up. */
+	__atomic_fetch_or(&s->evtchn_mask[port / 64], 1ULL << (port % 64), __ATOMIC_SEQ_CST);
+	check_eq(evtchn_op(EVTCHNOP_send, &send), 0, "EVTCHNOP_send to dom0 on the store port");
+	poll.timeout = now + 2000000000ULL;
+	check_eq(hypercall2(__HYPERVISOR_sched_op, SCHEDOP_poll, (unsigned long)&poll), 0,
+		 "SCHEDOP_poll for dom0's answer");
+	waited = pvclock_now_ns(s) - now;
+	pending = !!(s->evtchn_pending[port / 64] & (1ULL << (port % 64)));
+	printf("store port %u: the poll returned after %llu us; port %spending\n", port,
+	       (unsigned long long)waited / 1000, pending ? "" : "not ");
+	check(pending, "dom0's answer is pending on the store port");
+	check(waited < 1900000000ULL,
+	      "dom0's answer woke us from SCHEDOP_poll (not its 2 s timeout)");
+}
+
+/* SCHEDOP_poll on a port nobody signals must come back at its timeout. */
+static void check_poll_timeout(void)
+{
+	volatile struct shared_info *s = (void *)shinfo_page;
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = 0 };
+	struct sched_poll poll = { .nr_ports = 1 };
+	uint64_t t0, t1;
+
+	if (!check_eq(evtchn_op(EVTCHNOP_alloc_unbound, &au), 0, "a quiet port to poll"))
+		return;
+	poll.ports = (uint64_t)(uintptr_t)&au.port;
+	t0 = pvclock_now_ns(s);
+	poll.timeout = t0 + 50000000ULL;
+	printf("polling port %u with a 50 ms timeout\n", au.port);
+	check_eq(hypercall2(__HYPERVISOR_sched_op, SCHEDOP_poll, (unsigned long)&poll), 0,
+		 "SCHEDOP_poll with a timeout");
+	t1 = pvclock_now_ns(s);
+	printf("the poll returned after %llu us\n", (unsigned long long)(t1 - t0) / 1000);
+	check(t1 - t0 >= 50000000ULL, "SCHEDOP_poll returned no earlier than its timeout");
 }
 
 static void check_shared_info(void)
@@ -493,6 +554,10 @@ void test_main(void)
 	check_ports();
 	if (!arg_is("shinfo", "no"))
 		check_shared_info();
+	if (arg_is("poll", "timeout"))
+		check_poll_timeout();
+	if (arg_is("store", "bound"))
+		check_store_ping();
 	if (arg_is("mode", "wild"))
 		wild_read();
 	if (arg_is("mode", "spin")) {
