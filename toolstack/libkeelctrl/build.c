@@ -278,6 +278,7 @@ static int start_vcpu0(struct keel_ctl *k, struct keel_build *b)
 	ctx->user_regs.rip = b->kernel->entry;
 	ctx->user_regs.rbx = b->bootinfo_paddr;
 	ctx->user_regs.rflags = 2;
+	keel_touch(ctx, sizeof(*ctx));
 	memset(&op, 0, sizeof(op));
 	op.u.vcpucontext.vcpu = 0;
 	op.u.vcpucontext.ctxt = (uintptr_t)ctx;

@@ -10,6 +10,10 @@
 int keel_read_file(struct keel_ctl *k, const char *what, const char *path,
 		   uint8_t **buf, size_t *len);
 
+/* Faults in every page of a hypercall buffer: the hypervisor walks dom0's
+ * page tables and fails with -EFAULT on a page never touched. */
+void keel_touch(void *buf, size_t len);
+
 /* /local/domain/D and /libkeel/D. */
 #define KEEL_STORE_LIBKEEL "/libkeel"
 

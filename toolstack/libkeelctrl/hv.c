@@ -75,6 +75,16 @@ char *keel_state_path(struct keel_ctl *k, const char *uuid, const char *ext)
 	return p;
 }
 
+void keel_touch(void *buf, size_t len)
+{
+	volatile uint8_t *p = buf;
+
+	for (size_t off = 0; off < len; off += KEEL_PAGE_SIZE - ((uintptr_t)(p + off) & (KEEL_PAGE_SIZE - 1)))
+		p[off] = p[off];
+	if (len)
+		p[len - 1] = p[len - 1];
+}
+
 int keel_domctl(struct keel_ctl *k, uint32_t cmd, domid_t dom,
 		struct xen_domctl *op)
 {

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The real hypervisor interface in dom0: hypercalls and foreign mappings
- * through /dev/xen/privcmd, event channels through /dev/xen/evtchn. The
- * ioctl argument layouts are Linux's UAPI (include/uapi/xen/privcmd.h,
- * evtchn.h), written out here. */
+ * through /dev/xen/privcmd, event channels through /dev/xen/evtchn (ioctl
+ * layouts in privcmd_abi.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -13,29 +12,7 @@
 
 #include "public/hvm/hvm_op.h"
 #include "keelctrl.h"
-
-struct privcmd_hypercall_arg {
-	uint64_t op;
-	uint64_t arg[5];
-};
-
-struct privcmd_mmapbatch_v2_arg {
-	uint32_t num;
-	domid_t dom;
-	uint16_t pad;
-	uint64_t addr;
-	uint64_t arr; /* const xen_pfn_t * */
-	uint64_t err; /* int * */
-};
-_Static_assert(sizeof(struct privcmd_mmapbatch_v2_arg) == 32, "mmapbatch_v2 size");
-
-#define PRIVCMD_HYPERCALL _IOC(_IOC_NONE, 'P', 0, sizeof(struct privcmd_hypercall_arg))
-#define PRIVCMD_MMAPBATCH_V2 _IOC(_IOC_NONE, 'P', 4, sizeof(struct privcmd_mmapbatch_v2_arg))
-
-#define EVTCHN_BIND_VIRQ _IOC(_IOC_NONE, 'E', 0, 4)
-#define EVTCHN_BIND_INTERDOMAIN _IOC(_IOC_NONE, 'E', 1, 8)
-#define EVTCHN_UNBIND _IOC(_IOC_NONE, 'E', 3, 4)
-#define EVTCHN_NOTIFY _IOC(_IOC_NONE, 'E', 4, 4)
+#include "privcmd_abi.h"
 
 struct privcmd {
 	int fd;
@@ -45,8 +22,8 @@ static long hypercall(void *hv, unsigned long op, uint64_t a0, uint64_t a1,
 		      uint64_t a2)
 {
 	struct privcmd *p = hv;
-	struct privcmd_hypercall_arg h = { op, { a0, a1, a2, 0, 0 } };
-	long ret = ioctl(p->fd, PRIVCMD_HYPERCALL, &h);
+	struct keel_privcmd_hypercall h = { op, { a0, a1, a2, 0, 0 } };
+	long ret = ioctl(p->fd, KEEL_IOCTL_PRIVCMD_HYPERCALL, &h);
 
 	return ret < 0 ? -errno : ret;
 }
@@ -84,7 +61,7 @@ static long pc_xen_version(void *hv, unsigned int cmd, void *arg)
 static void *pc_map_foreign(void *hv, domid_t dom, const xen_pfn_t *gfns, size_t n)
 {
 	struct privcmd *p = hv;
-	struct privcmd_mmapbatch_v2_arg b;
+	struct keel_privcmd_mmapbatch_v2 b;
 	int *err = calloc(n, sizeof(*err));
 	void *addr;
 
@@ -102,7 +79,7 @@ static void *pc_map_foreign(void *hv, domid_t dom, const xen_pfn_t *gfns, size_t
 	b.addr = (uintptr_t)addr;
 	b.arr = (uintptr_t)gfns;
 	b.err = (uintptr_t)err;
-	if (ioctl(p->fd, PRIVCMD_MMAPBATCH_V2, &b) < 0) {
+	if (ioctl(p->fd, KEEL_IOCTL_PRIVCMD_MMAPBATCH_V2, &b) < 0) {
 		int e = errno;
 
 		munmap(addr, n * KEEL_PAGE_SIZE);
@@ -191,24 +168,24 @@ static int ev_ioctl(struct evtchn_dev *e, unsigned long req, void *arg)
 
 static int ev_bind_interdomain(void *ev, domid_t dom, uint32_t remote_port)
 {
-	uint32_t a[2] = { dom, remote_port };
+	struct keel_ioctl_evtchn_bind_interdomain a = { dom, remote_port };
 
-	return ev_ioctl(ev, EVTCHN_BIND_INTERDOMAIN, a);
+	return ev_ioctl(ev, KEEL_IOCTL_EVTCHN_BIND_INTERDOMAIN, &a);
 }
 
 static int ev_bind_virq(void *ev, uint32_t virq)
 {
-	return ev_ioctl(ev, EVTCHN_BIND_VIRQ, &virq);
+	return ev_ioctl(ev, KEEL_IOCTL_EVTCHN_BIND_VIRQ, &virq);
 }
 
 static int ev_unbind(void *ev, uint32_t port)
 {
-	return ev_ioctl(ev, EVTCHN_UNBIND, &port);
+	return ev_ioctl(ev, KEEL_IOCTL_EVTCHN_UNBIND, &port);
 }
 
 static int ev_notify(void *ev, uint32_t port)
 {
-	return ev_ioctl(ev, EVTCHN_NOTIFY, &port);
+	return ev_ioctl(ev, KEEL_IOCTL_EVTCHN_NOTIFY, &port);
 }
 
 static int ev_fd(void *ev)

@@ -6,7 +6,16 @@
 #include <xen/xen.h>
 #include <xen/domctl.h>
 #include <xen/sysctl.h>
+#include <sys/ioctl.h>
+#include <stddef.h>
+#include <xen/sys/privcmd.h>
+#include <xen/sys/evtchn.h>
 #include "layout_table.h"
+
+#define PRIVCMD_LAYOUTS 1
+#define PSIZE(tag, s) { #tag, 0, sizeof(struct s) },
+#define PFIELD(tag, s, m) { #tag "." #m, offsetof(struct s, m), sizeof(((struct s *)0)->m) },
+#define IOCTL(n) { #n, (size_t)IOCTL_##n, 0 },
 
 #define SIZE(s) LAYOUT_SIZE(s)
 #define FIELD(s, m) LAYOUT_FIELD(s, m)
