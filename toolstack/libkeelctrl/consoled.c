@@ -25,6 +25,7 @@
 
 #define MAX_CLIENTS 64
 #define RESCAN_SECONDS 5
+#define BACKLOG_MAX (64 * 1024)
 
 struct guest_console {
 	bool used;
@@ -34,6 +35,10 @@ struct guest_console {
 	uint32_t local_port;
 	int log;
 	bool bad_ring_logged;
+	/* Output no client has seen, as a pty would hold it: the next client
+	 * to attach (e.g. keel create -c) gets it first. Oldest bytes go. */
+	char *backlog;
+	size_t backlog_len;
 };
 
 struct client {
@@ -102,6 +107,7 @@ static void detach(struct keel_consoled *cd, struct guest_console *g)
 		cd->k->ops->unmap(cd->k->hv, (void *)g->ring, 1);
 	if (g->log >= 0)
 		close(g->log);
+	free(g->backlog);
 	say(cd, "domain %u (%s): console closed", g->dom, g->name);
 	memset(g, 0, sizeof(*g));
 }
@@ -181,6 +187,46 @@ static void attach(struct keel_consoled *cd, domid_t d)
 	    gfn, port, path);
 }
 
+/* Sends to every client attached to g; false if there was none. A client
+ * too slow to take the output is dropped, not waited for. */
+static bool to_clients(struct keel_consoled *cd, struct guest_console *g,
+		       const char *buf, size_t n)
+{
+	bool any = false;
+
+	for (unsigned i = 0; i < cd->nr_clients;) {
+		struct client *c = &cd->c[i];
+
+		if (c->attached && c->dom == g->dom) {
+			if (send(c->fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)n) {
+				client_drop(cd, i);
+				continue;
+			}
+			any = true;
+		}
+		i++;
+	}
+	return any;
+}
+
+static void keep_backlog(struct guest_console *g, const char *buf, size_t n)
+{
+	if (!g->backlog) {
+		g->backlog = malloc(BACKLOG_MAX);
+		if (!g->backlog)
+			return;
+	}
+	/* n is at most one ring's worth (2 KiB), far below BACKLOG_MAX. */
+	if (g->backlog_len + n > BACKLOG_MAX) {
+		size_t drop = g->backlog_len + n - BACKLOG_MAX;
+
+		memmove(g->backlog, g->backlog + drop, g->backlog_len - drop);
+		g->backlog_len -= drop;
+	}
+	memcpy(g->backlog + g->backlog_len, buf, n);
+	g->backlog_len += n;
+}
+
 /* Guest output to its log and its attached clients. */
 static void drain(struct keel_consoled *cd, struct guest_console *g)
 {
@@ -198,17 +244,8 @@ static void drain(struct keel_consoled *cd, struct guest_console *g)
 		if (g->log >= 0 && write(g->log, buf, n) != n)
 			say(cd, "domain %u (%s): log write failed: %s", g->dom, g->name,
 			    strerror(errno));
-		for (unsigned i = 0; i < cd->nr_clients;) {
-			struct client *c = &cd->c[i];
-
-			/* A client too slow to take the output is dropped, not waited for. */
-			if (c->attached && c->dom == g->dom &&
-			    send(c->fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL) != n) {
-				client_drop(cd, i);
-				continue;
-			}
-			i++;
-		}
+		if (!to_clients(cd, g, buf, n))
+			keep_backlog(g, buf, n);
 		cd->ev->notify(cd->evh, g->local_port);
 	}
 }
@@ -363,8 +400,14 @@ static void client_line(struct keel_consoled *cd, unsigned i)
 		}
 	}
 	if (send(c->fd, reply, strlen(reply), MSG_NOSIGNAL) != (ssize_t)strlen(reply) ||
-	    !c->attached)
+	    !c->attached) {
 		client_drop(cd, i);
+		return;
+	}
+	if (g->backlog_len &&
+	    send(c->fd, g->backlog, g->backlog_len, MSG_DONTWAIT | MSG_NOSIGNAL) ==
+		    (ssize_t)g->backlog_len)
+		g->backlog_len = 0;
 }
 
 static void client_input(struct keel_consoled *cd, unsigned i)
