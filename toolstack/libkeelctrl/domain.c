@@ -301,16 +301,19 @@ err_kernel:
 
 int keel_domain_destroy(struct keel_ctl *k, domid_t dom)
 {
+	char store_err[sizeof(k->err)];
 	struct xen_domctl op;
 	char *uuid = NULL;
-	int ret;
+	int ret, store_ret;
 
 	if (dom == 0)
 		return keel_fail(k, -EPERM, "domain 0 cannot be destroyed");
 	keel_store_get(k, dom, "uuid", &uuid);
-	ret = keel_store_remove_domain(k, dom);
-	if (ret)
-		goto out;
+	/* A dead store must not keep a domain alive: destroy it regardless,
+	 * then report what could not be cleaned up. */
+	store_ret = keel_store_remove_domain(k, dom);
+	if (store_ret)
+		memcpy(store_err, k->err, sizeof(store_err));
 	memset(&op, 0, sizeof(op));
 	ret = keel_domctl(k, XEN_DOMCTL_destroydomain, dom, &op);
 	if (ret) {
@@ -319,6 +322,9 @@ int keel_domain_destroy(struct keel_ctl *k, domid_t dom)
 	}
 	if (uuid)
 		remove_state(k, uuid);
+	if (store_ret)
+		ret = keel_fail(k, store_ret, "domain %u destroyed, but its store entries remain: %s",
+				dom, store_err);
 out:
 	free(uuid);
 	return ret;
@@ -520,8 +526,16 @@ int keel_domain_recreate(struct keel_ctl *k, domid_t old, domid_t *domid)
 		ret = keel_read_file(k, "saved config", args, (uint8_t **)&argtext, &alen);
 	if (ret)
 		goto out;
-	argtext = realloc(argtext, alen + 1);
-	argtext[alen] = 0;
+	{
+		char *t = realloc(argtext, alen + 1);
+
+		if (!t) {
+			ret = keel_fail(k, -ENOMEM, "out of memory");
+			goto out;
+		}
+		argtext = t;
+		argtext[alen] = 0;
+	}
 	for (char *s = argtext, *e; *s && nl < 64; s = e + 1) {
 		e = strchr(s, '\n');
 		if (!e)

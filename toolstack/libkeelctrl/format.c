@@ -163,10 +163,10 @@ int keel_print_info(struct keel_ctl *k, FILE *f)
 	   pi.capabilities & XEN_SYSCTL_PHYSCAP_hap ? " hap" : "");
 	KV("total_memory", "%llu", (unsigned long long)pi.total_pages / 256);
 	KV("free_memory", "%llu", (unsigned long long)pi.free_pages / 256);
-	KV("sharing_freed_memory", "%u", 0);
-	KV("sharing_used_memory", "%u", 0);
+	KV("sharing_freed_memory", "%d", 0);
+	KV("sharing_used_memory", "%d", 0);
 	KV("outstanding_claims", "%llu", (unsigned long long)pi.outstanding_pages / 256);
-	KV("free_cpus", "%u", 0);
+	KV("free_cpus", "%d", 0);
 	KV("xen_major", "%ld", ver >> 16);
 	KV("xen_minor", "%ld", ver & 0xffff);
 	KV("xen_extra", "%s", extra);

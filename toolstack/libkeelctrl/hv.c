@@ -78,11 +78,17 @@ char *keel_state_path(struct keel_ctl *k, const char *uuid, const char *ext)
 void keel_touch(void *buf, size_t len)
 {
 	volatile uint8_t *p = buf;
+	uint8_t v;
 
-	for (size_t off = 0; off < len; off += KEEL_PAGE_SIZE - ((uintptr_t)(p + off) & (KEEL_PAGE_SIZE - 1)))
-		p[off] = p[off];
-	if (len)
-		p[len - 1] = p[len - 1];
+	/* Rewrite one byte per page with its own value: a write fault. */
+	for (size_t off = 0; off < len; off += KEEL_PAGE_SIZE - ((uintptr_t)(p + off) & (KEEL_PAGE_SIZE - 1))) {
+		v = p[off];
+		p[off] = v;
+	}
+	if (len) {
+		v = p[len - 1];
+		p[len - 1] = v;
+	}
 }
 
 int keel_domctl(struct keel_ctl *k, uint32_t cmd, domid_t dom,

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "public/hvm/params.h"
@@ -439,6 +441,13 @@ static void test_control(void **state)
 	assert_string_equal(e->k->err, "domain 1 can have 1 to 4 vCPUs online (its maxvcpus): choose a count in that range");
 
 	assert_int_not_equal(keel_domain_destroy(e->k, 0), 0);
+
+	/* A dead store does not keep a domain alive. */
+	kill(e->storepid, SIGKILL);
+	waitpid(e->storepid, NULL, 0);
+	assert_int_not_equal(keel_domain_destroy(e->k, d), 0);
+	assert_non_null(strstr(e->k->err, "domain 1 destroyed, but its store entries remain: "));
+	assert_false(e->fh->dom[d].exists);
 	guest_free(g);
 	env_free(e);
 }
