@@ -452,6 +452,25 @@ static void test_control(void **state)
 	env_free(e);
 }
 
+static void test_pinning_at_create(void **state)
+{
+	struct test_env *e = env_new(4096);
+	struct guest *g = guest_cfg(e, "cpus = [ \"2\", \"1-3\" ]", NULL);
+	domid_t d = create(e, g);
+	(void)state;
+
+	assert_int_equal(e->fh->dom[d].hard[0][0], 0x4);
+	assert_int_equal(e->fh->dom[d].hard[1][0], 0xe);
+	assert_int_equal(e->fh->dom[d].hard[2][0], 0xff); /* unpinned */
+	guest_free(g);
+
+	/* A CPU the host lacks: refused by the hypervisor, unwound, explained. */
+	g = guest_cfg(e, "name = \"g2\"\ncpus = \"9\"", NULL);
+	expect_refusal(e, g, "cannot pin vCPU 0 of domain 2 to CPUs 9: Invalid argument: name CPUs the host has (see 'keel info')");
+	guest_free(g);
+	env_free(e);
+}
+
 static void test_lifecycle(void **state)
 {
 	struct test_env *e = env_new(4096);
@@ -746,6 +765,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_malformed_config),
 		cmocka_unit_test(test_control),
+		cmocka_unit_test(test_pinning_at_create),
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_console_ring),
