@@ -4,6 +4,8 @@
  * layouts in privcmd_abi.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -18,6 +20,9 @@ struct privcmd {
 	int fd;
 };
 
+/* KEEL_DEBUG=1: every hypercall and mapping on stderr, for bring-up. */
+static bool debug;
+
 static long hypercall(void *hv, unsigned long op, uint64_t a0, uint64_t a1,
 		      uint64_t a2)
 {
@@ -25,7 +30,21 @@ static long hypercall(void *hv, unsigned long op, uint64_t a0, uint64_t a1,
 	struct keel_privcmd_hypercall h = { op, { a0, a1, a2, 0, 0 } };
 	long ret = ioctl(p->fd, KEEL_IOCTL_PRIVCMD_HYPERCALL, &h);
 
-	return ret < 0 ? -errno : ret;
+	ret = ret < 0 ? -errno : ret;
+	if (debug) {
+		/* domctl/sysctl: show the command (and domain), not the pointer. */
+		if (op == __HYPERVISOR_domctl)
+			fprintf(stderr, "keel: hypercall domctl cmd %u dom %u -> %ld\n",
+				((struct xen_domctl *)(uintptr_t)a0)->cmd,
+				((struct xen_domctl *)(uintptr_t)a0)->domain, ret);
+		else if (op == __HYPERVISOR_sysctl)
+			fprintf(stderr, "keel: hypercall sysctl cmd %u -> %ld\n",
+				((struct xen_sysctl *)(uintptr_t)a0)->cmd, ret);
+		else
+			fprintf(stderr, "keel: hypercall %lu cmd %llu -> %ld\n", op,
+				(unsigned long long)a0, ret);
+	}
+	return ret;
 }
 
 static int pc_domctl(void *hv, struct xen_domctl *op)
@@ -87,8 +106,14 @@ static void *pc_map_foreign(void *hv, domid_t dom, const xen_pfn_t *gfns, size_t
 		errno = e;
 		return NULL;
 	}
+	if (debug)
+		fprintf(stderr, "keel: map %zu frames of domain %u from GFN 0x%llx -> %p\n", n, dom,
+			(unsigned long long)gfns[0], addr);
 	for (size_t i = 0; i < n; i++)
 		if (err[i]) {
+			if (debug)
+				fprintf(stderr, "keel: map: GFN 0x%llx of domain %u: error %d\n",
+					(unsigned long long)gfns[i], dom, err[i]);
 			munmap(addr, n * KEEL_PAGE_SIZE);
 			errno = -err[i];
 			free(err);
@@ -148,6 +173,7 @@ int keel_privcmd_open(const char *path, const struct keel_hv_ops **ops,
 		return -ENOMEM;
 	}
 	p->fd = fd;
+	debug = getenv("KEEL_DEBUG") && strcmp(getenv("KEEL_DEBUG"), "0");
 	*ops = &privcmd_ops;
 	*hv = p;
 	return 0;
