@@ -105,7 +105,7 @@ unsigned int sched_pick_cpu(u64 affinity, unsigned int nr_cpus)
 		if (!(affinity & (1ULL << c)))
 			continue;
 		len = runq_len(c);
-		if (len < best_len) {
+		if (len <= best_len) {
 			best = c;
 			best_len = len;
 		}
@@ -384,6 +384,21 @@ static bool vcpu_should_wake(struct vcpu *v)
 	return arch_vcpu_has_pending_event(v);
 }
 
+/* Under runq_lock: a blocked vCPU that has something to take becomes runnable,
+ * a little behind the others rather than far ahead of them. */
+static bool try_wake(struct vcpu *v, unsigned int cpu)
+{
+	u64 min;
+
+	if (v->state != VCPU_BLOCKED || v->sched_pause || !vcpu_should_wake(v))
+		return false;
+	min = runq_min_vruntime(cpu, v);
+	if (min != ~0ULL && v->vruntime + SLICE_NS / 2 < min)
+		v->vruntime = min - SLICE_NS / 2;
+	v->state = VCPU_RUNNABLE;
+	return true;
+}
+
 static bool can_run(struct vcpu *v, u64 now)
 {
 	return v->state == VCPU_RUNNABLE && !v->sched_pause && !domain_capped(v->domain, now);
@@ -399,14 +414,7 @@ static struct vcpu *pick_next(unsigned int cpu, u64 now)
 
 		if (!v)
 			continue;
-		if (v->state == VCPU_BLOCKED && !v->sched_pause && vcpu_should_wake(v)) {
-			u64 min = runq_min_vruntime(cpu, v);
-
-			/* a sleeper comes back a little behind the others, not far ahead */
-			if (min != ~0ULL && v->vruntime + SLICE_NS / 2 < min)
-				v->vruntime = min - SLICE_NS / 2;
-			v->state = VCPU_RUNNABLE;
-		}
+		try_wake(v, cpu);
 		if (can_run(v, now) && (!best || v->vruntime < best->vruntime))
 			best = v;
 	}
@@ -432,7 +440,8 @@ bool sched_should_leave(struct vcpu *v)
 
 		if (!u || u == v)
 			continue;
-		if (u->state == VCPU_BLOCKED && !u->sched_pause && vcpu_should_wake(u))
+		/* waking has side effects on a poll: do it here, not twice */
+		if (try_wake(u, cpu))
 			leave = true; /* let pick_next weigh it */
 		else if (can_run(u, now))
 			leave = v->yielded || slice_expired[cpu] ||

@@ -13,30 +13,68 @@
 #include <asm/vmexit.h>
 #include <asm/apic.h>
 
+/* asid_lock protects asid_used; a leaf lock. ASID 0 is the host's. */
+static spinlock_t asid_lock = SPINLOCK_INIT;
+static bool asid_used[MAX_DOMAINS + 1];
+
+static int asid_alloc(u32 *asid)
+{
+	u32 limit = MIN((u32)ARRAY_SIZE(asid_used), svm_caps.nr_asids ? svm_caps.nr_asids : ~0U);
+	int rc = -ENOSPC;
+
+	spin_lock(&asid_lock);
+	for (u32 a = 1; a < limit; a++) {
+		if (!asid_used[a]) {
+			asid_used[a] = true;
+			*asid = a;
+			rc = 0;
+			break;
+		}
+	}
+	spin_unlock(&asid_lock);
+	return rc;
+}
+
+static void asid_free(u32 asid)
+{
+	spin_lock(&asid_lock);
+	if (asid && asid < ARRAY_SIZE(asid_used))
+		asid_used[asid] = false;
+	spin_unlock(&asid_lock);
+}
+
 int arch_domain_create(struct domain *d)
 {
 	int rc;
 
-	/* One ASID per domain, the same on every CPU (a domain's vCPUs are
-	 * pinned and each CPU flushes an ASID the first time it runs it). */
-	d->arch.asid = d->domid + 1;
-	if (svm_caps.nr_asids && d->arch.asid >= svm_caps.nr_asids)
-		return -ENOSPC;
-	rc = arch_p2m_init(d);
-	if (rc)
-		return rc;
-	rc = svm_domain_maps_init(d);
+	/* One ASID per domain, the same on every CPU. A reused ASID is safe:
+	 * a CPU flushes whenever it runs a vCPU other than the last one. */
+	rc = asid_alloc(&d->arch.asid);
 	if (rc) {
-		arch_p2m_destroy(d);
+		printk("d%u: no free ASID: this CPU has %u, one per domain\n", d->domid,
+		       svm_caps.nr_asids);
 		return rc;
 	}
+	rc = arch_p2m_init(d);
+	if (rc)
+		goto err_asid;
+	rc = svm_domain_maps_init(d);
+	if (rc)
+		goto err_p2m;
 	return 0;
+
+err_p2m:
+	arch_p2m_destroy(d);
+err_asid:
+	asid_free(d->arch.asid);
+	return rc;
 }
 
 void arch_domain_destroy(struct domain *d)
 {
 	svm_domain_maps_free(d);
 	arch_p2m_destroy(d);
+	asid_free(d->arch.asid);
 }
 
 void arch_vcpu_dump(struct vcpu *v)
