@@ -199,7 +199,7 @@ static int find_pvh_entry(struct keel_ctl *k, const char *name,
 
 		if (ph[i].p_type != PT_NOTE)
 			continue;
-		if (off > kern->elf_len || ph[i].p_filesz > kern->elf_len - off)
+		if (off % 4 || off > kern->elf_len || ph[i].p_filesz > kern->elf_len - off)
 			return keel_fail(k, -EINVAL, "kernel '%s': ELF note segment %u lies outside the file: the image is damaged",
 					 name, i);
 		end = off + ph[i].p_filesz;
@@ -242,7 +242,7 @@ static int parse_elf(struct keel_ctl *k, const char *name,
 	    eh->e_machine != EM_X86_64)
 		return keel_fail(k, -ENOEXEC, "kernel '%s' is not an x86-64 ELF image: use a 64-bit x86 Linux kernel",
 				 name);
-	if (eh->e_phentsize != sizeof(*ph) || eh->e_phoff > kern->elf_len ||
+	if (eh->e_phentsize != sizeof(*ph) || eh->e_phoff % 8 || eh->e_phoff > kern->elf_len ||
 	    (uint64_t)eh->e_phnum * sizeof(*ph) > kern->elf_len - eh->e_phoff)
 		return keel_fail(k, -EINVAL, "kernel '%s': ELF program headers lie outside the file: the image is damaged",
 				 name);

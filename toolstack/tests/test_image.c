@@ -123,6 +123,49 @@ static void test_bzimage(void **state)
 	keel_ctl_close(k);
 }
 
+/* Damaged images: random bytes changed in the headers and notes, random
+ * truncation. Never a crash (ASan/UBSan watch), always a message. */
+static void test_damaged_images(void **state)
+{
+	struct keel_ctl *k = bare_ctl();
+	size_t len, blen;
+	uint8_t *elf = make_elf_kernel(&len, 8, 0x1000850);
+	uint8_t *bz = make_bzimage(elf, len, "gzip", &blen);
+	unsigned seed = 12345, ok = 0, refused = 0;
+	(void)state;
+
+	for (unsigned iter = 0; iter < 3000; iter++) {
+		bool use_bz = iter % 3 == 0;
+		size_t n = use_bz ? blen : len;
+		uint8_t *img = malloc(n);
+		struct keel_kernel kern;
+
+		memcpy(img, use_bz ? bz : elf, n);
+		for (unsigned flips = 1 + rand_r(&seed) % 4; flips; flips--) {
+			/* Mostly where the structure is: headers, notes, setup. */
+			size_t at = rand_r(&seed) % (rand_r(&seed) % 2 ? 0x300 : n);
+
+			img[at] = (uint8_t)rand_r(&seed);
+		}
+		if (rand_r(&seed) % 4 == 0)
+			n = rand_r(&seed) % n + 1;
+		k->err[0] = 0;
+		if (keel_kernel_parse(k, "damaged", img, n, &kern)) {
+			assert_true(strlen(k->err) > 10);
+			refused++;
+		} else {
+			assert_true(kern.nr_seg > 0 && kern.entry >= kern.lo && kern.entry < kern.hi);
+			keel_kernel_free(&kern);
+			ok++;
+		}
+	}
+	printf("3000 damaged images: %u refused with a message, %u still loadable\n", refused, ok);
+	assert_true(refused > 1000);
+	free(elf);
+	free(bz);
+	keel_ctl_close(k);
+}
+
 /*
  * The real thing: Debian 12's stock kernel package, downloaded with
  * apt-get (or found in build/cache), unpacked with dpkg-deb. Our XZ path is
@@ -332,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_elf_notes),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_bzimage),
+		cmocka_unit_test(test_damaged_images),
 		cmocka_unit_test(test_debian_kernel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
