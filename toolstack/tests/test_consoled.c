@@ -10,9 +10,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "public/hvm/params.h"
+#include "console_client.h"
 #include "consoled.h"
 #include "ctrl_helpers.h"
 
@@ -196,6 +198,57 @@ static void test_consoled(void **state)
 	bad = client_connect(&s, "ATTACH 1234567890123456789012345678901234567890123456789012345678901234567890\n");
 	client_read(&s, bad);
 	close(bad);
+
+	/* keel console itself (not on a tty): output reaches its stdout, its
+	 * stdin reaches the guest, Ctrl-] ends it with status 0. Output made
+	 * before it is attached is held for it: no other client is attached. */
+	close(fd);
+	{
+		int in[2], out[2], status;
+		char got[256] = "";
+		size_t n = 0;
+		pid_t pid;
+
+		assert_int_equal(pipe(in), 0);
+		assert_int_equal(pipe(out), 0);
+		setenv("KEEL_CONSOLED_SOCKET", s.sock, 1);
+		pid = fork();
+		if (!pid) {
+			dup2(in[0], 0);
+			dup2(out[1], 1);
+			close(in[1]);
+			close(out[0]);
+			_exit(keel_console_attach(1, "web") ? 1 : 0);
+		}
+		close(in[0]);
+		close(out[1]);
+		for (int i = 0; i < 20; i++)
+			steps(&s, 1);
+		guest_write(&s, d1, r1, "Debian GNU/Linux 12 web hvc0\n");
+		for (int i = 0; i < 100 && !strstr(got, "hvc0\n"); i++) {
+			struct pollfd p = { out[0], POLLIN, 0 };
+
+			steps(&s, 1);
+			if (poll(&p, 1, 0) == 1 && n < sizeof(got) - 1) {
+				ssize_t r = read(out[0], got + n, sizeof(got) - 1 - n);
+
+				if (r > 0)
+					n += r;
+				got[n] = 0;
+			}
+		}
+		assert_string_equal(got, "Debian GNU/Linux 12 web hvc0\n");
+		assert_int_equal(write(in[1], "uname\n\x1d", 7), 7);
+		for (int i = 0; i < 50 && waitpid(pid, &status, WNOHANG) == 0; i++)
+			steps(&s, 1);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		steps(&s, 2);
+		assert_memory_equal(r1->in + (r1->in_prod - 6 - 0) % 1024, "uname\n", 6);
+		close(in[1]);
+		close(out[0]);
+	}
+	fd = client_connect(&s, "ATTACH 1\n");
+	assert_string_equal(client_read(&s, fd), "OK\n");
 
 	/* A domain created while the daemon runs is picked up (@introduceDomain). */
 	d2 = create_guest(s.e, "db", NULL);
