@@ -87,7 +87,7 @@ static int populate(struct keel_ctl *k, struct keel_build *b)
 	if (!gfns)
 		return keel_fail(k, -ENOMEM, "out of memory populating guest RAM");
 	while (pfn < b->mem_pages) {
-		struct keel_memory_reservation r;
+		struct xen_memory_reservation r;
 		unsigned order = 0, n = 0;
 		long ret;
 
@@ -250,7 +250,7 @@ static int alloc_unbound(struct keel_ctl *k, domid_t dom, evtchn_port_t *port)
 
 static int set_memory_map(struct keel_ctl *k, struct keel_build *b)
 {
-	struct keel_foreign_memory_map fmap;
+	struct xen_foreign_memory_map fmap;
 	struct keel_e820_entry e820[KEEL_MAX_E820];
 	long ret;
 
@@ -259,7 +259,7 @@ static int set_memory_map(struct keel_ctl *k, struct keel_build *b)
 	fmap.domid = b->domid;
 	fmap.map.nr_entries = b->nr_e820;
 	fmap.map.buffer = (uintptr_t)e820;
-	ret = k->ops->memory_op(k->hv, KEEL_XENMEM_set_memory_map, &fmap);
+	ret = k->ops->memory_op(k->hv, XENMEM_set_memory_map, &fmap);
 	if (ret)
 		return keel_fail(k, (int)ret, "cannot set domain %u's memory map: %s",
 				 b->domid, strerror((int)-ret));

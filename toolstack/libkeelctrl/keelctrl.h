@@ -21,26 +21,7 @@ struct ks_handle;
 
 /* ---- the hypervisor interface */
 
-/* XENMEM_populate_physmap's argument (struct xen_memory_reservation). */
-struct keel_memory_reservation {
-	uint64_t extent_start; /* guest handle: xen_pfn_t[nr_extents] */
-	xen_ulong_t nr_extents;
-	uint32_t extent_order;
-	uint32_t mem_flags;
-	domid_t domid;
-	uint8_t pad[6];
-};
-KEEL_ABI_ASSERT_SIZE(struct keel_memory_reservation, 32);
-
-/* XENMEM_set_memory_map (13): a domain's e820 as its XENMEM_memory_map returns it. */
-#define KEEL_XENMEM_set_memory_map 13
-struct keel_foreign_memory_map {
-	domid_t domid;
-	uint8_t pad[6];
-	struct xen_memory_map map;
-};
-KEEL_ABI_ASSERT_SIZE(struct keel_foreign_memory_map, 24);
-
+/* One entry of the e820 given with XENMEM_set_memory_map (packed, 20 bytes). */
 struct keel_e820_entry {
 	uint64_t addr;
 	uint64_t size;

@@ -303,7 +303,7 @@ static int fake_sysctl(void *hv, struct xen_sysctl *op)
 	}
 }
 
-static long populate(struct fake_hv *f, struct keel_memory_reservation *r)
+static long populate(struct fake_hv *f, struct xen_memory_reservation *r)
 {
 	struct fake_dom *x = dom(f, r->domid);
 	xen_pfn_t *gfns = (void *)(uintptr_t)r->extent_start;
@@ -339,8 +339,8 @@ static long fake_memory_op(void *hv, unsigned int cmd, void *arg)
 
 	if (cmd == XENMEM_populate_physmap)
 		return populate(f, arg);
-	if (cmd == KEEL_XENMEM_set_memory_map) {
-		struct keel_foreign_memory_map *m = arg;
+	if (cmd == XENMEM_set_memory_map) {
+		struct xen_foreign_memory_map *m = arg;
 		struct fake_dom *x = dom(f, m->domid);
 
 		if (!x)
