@@ -285,6 +285,11 @@ def test_xenstore():
          "keelstored did not attach the kernel's xenbus ring")
     want(r"^KEEL-XS-KERNEL-NODES feature-poweroff=1 ",
          "the dom0 kernel's xenbus did not write control/feature-poweroff through keelstored")
+    want(r"^KEEL-XS-BIG len=3092 write-rc=0 dev=same sock=same$",
+         "a 3092-byte value (3 times the ring) through /dev/xen/xenbus")
+    want(r"^KEEL-XS-PARALLEL 15 15 15 15$", "4 parallel writers through /dev/xen/xenbus")
+    if find(lines, r"KEEL-XS-PAR-ERROR")[1]:
+        problems.append("a parallel write through /dev/xen/xenbus failed")
     want(r"^KEEL-XS-KERNEL-WATCH-FIRST sysrq-help=1 node-after=''$",
          "the kernel's control/sysrq watch did not fire through keelstored")
     want(r"^KEEL-XS-KERNEL-WATCH-RESTART sysrq-help=1 node-after=''$",

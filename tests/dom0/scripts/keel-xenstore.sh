@@ -52,6 +52,32 @@ echo "KEEL-XS-DEV-RELATIVE $(via_sock timeout 10 xenstore-read /local/domain/0/r
 via_dev timeout 10 xenstore-rm /test/b
 echo "KEEL-XS-DEV-RM rc=$? exists-after=$(via_sock timeout 10 xenstore-exists /test/b && echo yes || echo no)"
 
+# Messages larger than the 1 KiB ring: the kernel and keelstored must both
+# stream them through partial reads and index wrap-around.
+big=$(seq 1 800 | tr '\n' ,)
+via_dev timeout 10 xenstore-write /test/big "$big"
+rc=$?
+got_dev=$(via_dev timeout 10 xenstore-read /test/big 2>&1)
+got_sock=$(via_sock timeout 10 xenstore-read /test/big 2>&1)
+same() { [ "$1" = "$big" ] && echo same || echo "differs(${#1} bytes)"; }
+echo "KEEL-XS-BIG len=${#big} write-rc=$rc dev=$(same "$got_dev") sock=$(same "$got_sock")"
+
+# Several clients on the kernel's device at once (each has its own
+# connection state in the kernel, all share the one ring).
+j=1
+while [ $j -le 4 ]; do
+	(
+		k=1
+		while [ $k -le 15 ]; do
+			via_dev timeout 10 xenstore-write /test/par/$j $k || echo "KEEL-XS-PAR-ERROR writer $j write $k"
+			k=$((k + 1))
+		done
+	) &
+	j=$((j + 1))
+done
+wait
+echo "KEEL-XS-PARALLEL $(for j in 1 2 3 4; do via_sock timeout 10 xenstore-read /test/par/$j 2>&1; done | oneline)"
+
 # The kernel's own watches (drivers/xen/manage.c watches control/sysrq):
 # a write through the socket must reach the kernel, which runs the sysrq and
 # clears the node. 'h' only prints the sysrq help to the kernel log.
