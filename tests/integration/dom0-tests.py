@@ -298,6 +298,7 @@ def test_xenstore():
     want(r"^KEEL-XS-DEV-READ 1$", "xenstore-read through /dev/xen/xenbus")
     want(r"^KEEL-XS-PROC-READ 1$", "xenstore-read through /proc/xen/xenbus")
     want(r"^KEEL-XS-SOCK-READ 1$", "xenstore-read through keelstored's socket")
+    want(r"^KEEL-XS-DEFAULT-READ 1$", "xenstore-read with libxenstore's default path")
     want(r"^KEEL-XS-SOCK-WRITE rc=0$", "xenstore-write through the socket")
     want(r"^KEEL-XS-DEV-READ-B sock-value$", "a socket write read back through /dev/xen/xenbus")
     want(r"^KEEL-XS-DEV-LS a b$", "xenstore-list through /dev/xen/xenbus")

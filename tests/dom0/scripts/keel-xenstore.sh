@@ -41,6 +41,9 @@ echo "KEEL-XS-DEV-WRITE rc=$?"
 echo "KEEL-XS-DEV-READ $(via_dev timeout 10 xenstore-read /test/a 2>&1 | oneline)"
 echo "KEEL-XS-PROC-READ $(via_proc timeout 10 xenstore-read /test/a 2>&1 | oneline)"
 echo "KEEL-XS-SOCK-READ $(via_sock timeout 10 xenstore-read /test/a 2>&1 | oneline)"
+# No XENSTORED_PATH: libxenstore's default socket, /var/run/xenstored/socket
+# (/var/run -> /run), as in a Xen dom0's shell.
+echo "KEEL-XS-DEFAULT-READ $(env -u XENSTORED_PATH timeout 10 xenstore-read /test/a 2>&1 | oneline)"
 via_sock timeout 10 xenstore-write /test/b sock-value
 echo "KEEL-XS-SOCK-WRITE rc=$?"
 echo "KEEL-XS-DEV-READ-B $(via_dev timeout 10 xenstore-read /test/b 2>&1 | oneline)"
