@@ -97,11 +97,18 @@ make -s -C "$root/xenstore-like" "$build/xenstore-like/keelstored" >&2 ||
 	die "cannot build keelstored (make -C xenstore-like)"
 keelstored=$build/xenstore-like/keelstored
 
+# The toolstack (keel, keel-consoled) and the test guest's image, so dom0 can
+# create guests from the same stock kernel (tests/domu/build-guest.sh).
+make -s -C "$root/toolstack" all >&2 || die "cannot build the toolstack (make -C toolstack)"
+"$root/tests/domu/build-guest.sh" >&2 || die "cannot build the guest image (tests/domu/build-guest.sh)"
+toolstack_bins="$build/toolstack/keel $build/toolstack/keel-consoled"
+
 # 3. The initramfs, rebuilt only when one of its inputs changed.
 inputs=$(
 	{
 		echo "$kdeb $bbdeb ${SOURCE_DATE_EPOCH:-0}"
-		sha256sum "$keelstored"
+		sha256sum "$keelstored" $toolstack_bins "$build/domu/initrd.img" "$root/configs/dom0/keel.init"
+		cat "$root"/tests/dom0/guests/*.cfg
 		cat "$here/build-dom0.sh" "$here/init" "$here/modules.list" \
 			"$here/resolve-modules.py" "$here/mkcpio.py"
 		for f in "$scripts"/*.sh "$tools"/*.c "$here/host-binaries.list"; do
@@ -184,6 +191,23 @@ ldd "$keelstored" | awk '/=>/ { print $3 } /^[[:space:]]*\// { print $1 }' | whi
 		install -D -m 755 "$lib" "$stage$lib"
 	fi
 done
+
+# keel, keel-consoled and their libraries; the service script; the guest
+# kernel (dom0's own, unmodified) and initramfs; the test guests' configs.
+for bin in $toolstack_bins; do
+	install -D -m 755 "$bin" "$stage/usr/sbin/$(basename "$bin")"
+	strip "$stage/usr/sbin/$(basename "$bin")"
+	ldd "$bin" | awk '/=>/ { print $3 } /^[[:space:]]*\// { print $1 }' | while read -r lib; do
+		if [ -f "$lib" ] && [ ! -f "$stage$lib" ]; then
+			install -D -m 755 "$lib" "$stage$lib"
+		fi
+	done
+done
+install -D -m 755 "$root/configs/dom0/keel.init" "$stage/etc/init.d/keel"
+install -D -m 644 "$out/vmlinuz" "$stage/var/lib/keel/vmlinuz"
+install -D -m 644 "$build/domu/initrd.img" "$stage/var/lib/keel/guest-initrd.img"
+mkdir -p "$stage/etc/keel/tests"
+cp "$root"/tests/dom0/guests/*.cfg "$stage/etc/keel/tests/"
 
 cp "$here/init" "$stage/init"
 chmod 755 "$stage/init"

@@ -23,6 +23,7 @@ DOM0_CMDLINE = open(os.path.join(ROOT, "dom0-linux-patches", "cmdline")).read().
 
 QEMU_ACCEL = os.environ.get("KEEL_QEMU_ACCEL", "-accel tcg,thread=single").split()
 DISK_SMP = int(os.environ.get("KEEL_DISK_SMP", "2"))
+GUESTS_DOM0_VCPUS = int(os.environ.get("KEEL_GUESTS_DOM0_VCPUS", "1"))
 EXIT_POWEROFF, EXIT_REBOOT, EXIT_CRASH, EXIT_PANIC = 1, 3, 5, 7
 
 results = []
@@ -323,6 +324,47 @@ def test_xenstore():
     if rc != EXIT_POWEROFF:
         problems.append(f"want poweroff (exit {EXIT_POWEROFF}), QEMU exit {rc}")
     check("dom0 xenstore: keelstored serves the kernel's xenbus, /dev/xen/xenbus, socket, watches, restart",
+          not problems, "; ".join(problems), log)
+
+
+def test_guests():
+    """The toolstack end to end (issue 5): keel in dom0 creates stock-kernel PVH
+    guests; consoles, list, pause, on_crash, shutdown, destroy, memory back."""
+    rc, lines, log = boot("guests", "keel-guests",
+                          f"console=com1 noreboot debug_exit=0xf4 dom0_mem=512M "
+                          f"dom0_max_vcpus={GUESTS_DOM0_VCPUS}",
+                          smp=2, mem=2048, timeout=900)
+    problems = []
+
+    def marker(pattern):
+        return find(lines, r"KEEL-G-" + pattern)[1]
+
+    for name, want in (("g1", "0"), ("g2", "0-1")):
+        m = marker(rf"UP {name} .*KEEL-GUEST-UP name={name} cpus=(\S+) memtotal_kb=(\d+) hv=(\S*)")
+        if not m:
+            problems.append(f"{name} never reached its init")
+        elif m.group(1) != want or m.group(3) != "xen":
+            problems.append(f"{name}: cpus {m.group(1)} (want {want}), hypervisor '{m.group(3)}'")
+    m = marker(r"CREATE g1 rc=(\d+) returned_after=([\d.]+)")
+    if not m or m.group(1) != "0":
+        problems.append("keel create g1 failed")
+    m = marker(r"UNPAUSE rc=0 cpu_before=([\d.]+) cpu_after_2s=([\d.]+)")
+    if not m or m.group(1) != m.group(2):
+        problems.append(f"pause did not stop g1's CPU time ({m.group(0) if m else 'no result'})")
+    if not marker("CRASHER-PANICKED") or not marker("CRASHER-GONE"):
+        problems.append("the crashing guest was not destroyed per on_crash")
+    m = marker(r"SHUTDOWN g1 rc=(\d+) gone=(\w+)")
+    if not m or m.group(1) != "0" or m.group(2) != "yes" or not marker("G1-POWERED-DOWN"):
+        problems.append("keel shutdown -w g1 did not power it off")
+    m = marker(r"DESTROY g2 rc=(\d+) gone=(\w+)")
+    if not m or m.group(1) != "0" or m.group(2) != "yes":
+        problems.append("keel destroy g2 failed")
+    start, end = marker(r"FREE-START (\d+)"), marker(r"FREE-END (\d+)")
+    if not start or not end or start.group(1) != end.group(1):
+        problems.append(f"free memory before/after: {start and start.group(1)} / {end and end.group(1)}")
+    if rc != EXIT_POWEROFF:
+        problems.append(f"QEMU exit {rc}")
+    check("toolstack: keel creates/lists/pauses/shuts down/destroys stock Linux guests",
           not problems, "; ".join(problems), log)
 
 

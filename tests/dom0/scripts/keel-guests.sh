@@ -1,0 +1,103 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# dom0 on Keel, keel.test=keel-guests: the toolstack end to end. keel creates
+# stock-kernel PVH guests (tests/dom0/guests/*.cfg, tests/domu's initramfs),
+# their consoles reach keel-consoled's logs, list/pause/unpause/shutdown/
+# destroy act, a guest panic is handled per on_crash while the others run,
+# and create/destroy cycles give all memory back. Prints KEEL-G-* lines that
+# tests/integration/dom0-tests.py judges. No `set -e`: each step reports.
+set -u
+cfg=/etc/keel/tests
+logdir=/var/log/keel
+say() { echo "KEEL-G-$*"; }
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+free_mb() { keel info 2>/dev/null | sed -n 's/^free_memory *: *//p'; }
+
+# wait_log NAME PATTERN SECONDS: the guest's console log shows PATTERN
+wait_log() {
+	i=0
+	while [ $i -lt $(($3 * 10)) ]; do
+		grep -q "$2" "$logdir/guest-$1.log" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# wait_gone NAME SECONDS: keel list no longer shows the domain
+wait_gone() {
+	i=0
+	while [ $i -lt $(($2 * 10)) ]; do
+		keel domid "$1" >/dev/null 2>&1 || return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+list() { keel list 2>&1 | sed "s/^/KEEL-G-LIST-$1: /"; }
+cputime() { keel list "$1" 2>/dev/null | awk 'NR == 2 { print $NF }'; }
+
+pidof keelstored >/dev/null || say "NOTE keelstored not running"
+pidof keel-consoled >/dev/null || say "NOTE keel-consoled not running"
+say "FREE-START $(free_mb)"
+
+# 1. A one-vCPU guest: create returns, its init prints on its console.
+t0=$(uptime_s)
+keel create "$cfg/g1.cfg"
+say "CREATE g1 rc=$? returned_after=$(echo "$(uptime_s) $t0" | awk '{ printf "%.2f", $1 - $2 }')"
+if wait_log g1 KEEL-GUEST-UP 120; then
+	say "UP g1 after=$(echo "$(uptime_s) $t0" | awk '{ printf "%.2f", $1 - $2 }') $(grep -m1 KEEL-GUEST-UP "$logdir/guest-g1.log" | tr -d '\r')"
+else
+	say "UP g1 never; console log:"
+	tail -20 "$logdir/guest-g1.log" 2>&1 | sed 's/^/KEEL-G-LOG-g1: /'
+fi
+
+# 2. A second guest with two vCPUs, both running at once.
+keel create "$cfg/g2.cfg"
+say "CREATE g2 rc=$?"
+if wait_log g2 KEEL-GUEST-UP 150; then
+	say "UP g2 $(grep -m1 KEEL-GUEST-UP "$logdir/guest-g2.log" | tr -d '\r')"
+else
+	say "UP g2 never; console log:"
+	tail -20 "$logdir/guest-g2.log" 2>&1 | sed 's/^/KEEL-G-LOG-g2: /'
+fi
+list two
+keel list -l >/tmp/list.json 2>&1
+say "LISTJSON domains=$(grep -c '"domid"' /tmp/list.json)"
+
+# 3. pause stops a guest's CPU time; unpause lets it run again.
+keel pause g1
+say "PAUSE rc=$?"
+a=$(cputime g1)
+sleep 2
+b=$(cputime g1)
+list paused
+keel unpause g1
+say "UNPAUSE rc=$? cpu_before=$a cpu_after_2s=$b"
+
+# 4. A guest that panics is destroyed (on_crash=destroy); the others go on.
+keel create "$cfg/crasher.cfg"
+say "CREATE crasher rc=$?"
+wait_log crasher KEEL-GUEST-CRASH-NOW 120 && say "CRASHER-PANICKED"
+if wait_gone crasher 60; then say "CRASHER-GONE"; else say "CRASHER-STILL-THERE"; list crash; fi
+list after-crash
+
+# 5. shutdown -w powers g1 off from inside (its log shows it), destroy ends g2.
+keel shutdown -w g1
+say "SHUTDOWN g1 rc=$? gone=$(keel domid g1 >/dev/null 2>&1 && echo no || echo yes)"
+grep -q "reboot: Power down" "$logdir/guest-g1.log" && say "G1-POWERED-DOWN"
+keel destroy g2
+say "DESTROY g2 rc=$? gone=$(keel domid g2 >/dev/null 2>&1 && echo no || echo yes)"
+list end
+
+# 6. Create/destroy cycles leave the free memory where it started.
+n=0
+while [ $n -lt ${KEEL_CYCLES:-10} ]; do
+	keel create -p "$cfg/g1.cfg" >/dev/null 2>&1 || say "CYCLE $n create failed"
+	keel destroy g1 >/dev/null 2>&1 || say "CYCLE $n destroy failed"
+	n=$((n + 1))
+done
+say "CYCLES $n"
+say "FREE-END $(free_mb)"
+keel dmesg 2>/dev/null | grep -c "destroyed" | sed 's/^/KEEL-G-DMESG-DESTROYED /'
