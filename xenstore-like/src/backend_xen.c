@@ -111,6 +111,12 @@ static int xen_map_ring(void *ctx, uint32_t domid, uint64_t gfn, void **page)
 	}
 	if (x->privcmd_fd >= 0) {
 		int err = 0;
+
+		/* Xen's toolstack seeds grant ref 1; say when this one did not,
+		 * so that a failure of the fallback below is not a mystery. */
+		if (x->gntdev_fd >= 0)
+			xsd_log("dom%u: its grant ref 1 (the store ring) is not mappable through gntdev (%s); mapping gfn %#llx through privcmd",
+				domid, strerror(-rc), (unsigned long long)gfn);
 		struct privcmd_mmapbatch_v2 b = { .num = 1,
 						  .dom = (uint16_t)domid,
 						  .arr = &gfn, .err = &err };
