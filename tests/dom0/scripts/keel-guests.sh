@@ -84,16 +84,23 @@ if wait_gone crasher 60; then say "CRASHER-GONE"; else say "CRASHER-STILL-THERE"
 list after-crash
 
 # 5. shutdown -w powers g1 off from inside (its log shows it), destroy ends g2.
-keel shutdown -w g1
-say "SHUTDOWN g1 rc=$? gone=$(keel domid g1 >/dev/null 2>&1 && echo no || echo yes)"
+timeout 120 keel shutdown -w g1
+rc=$?
+say "SHUTDOWN g1 rc=$rc gone=$(keel domid g1 >/dev/null 2>&1 && echo no || echo yes)"
 grep -q "reboot: Power down" "$logdir/guest-g1.log" && say "G1-POWERED-DOWN"
+if [ $rc -ne 0 ]; then
+	tail -15 "$logdir/guest-g1.log" 2>&1 | sed 's/^/KEEL-G-LOG-g1: /'
+	XENSTORED_PATH=/run/xenstored/socket xenstore-ls -f /local/domain/1 2>&1 | head -30 | sed 's/^/KEEL-G-XS: /'
+	tail -10 /var/log/keelstored.log 2>&1 | sed 's/^/KEEL-G-XSLOG: /'
+	keel destroy g1 >/dev/null 2>&1
+fi
 keel destroy g2
 say "DESTROY g2 rc=$? gone=$(keel domid g2 >/dev/null 2>&1 && echo no || echo yes)"
 list end
 
 # 6. Create/destroy cycles leave the free memory where it started.
 n=0
-while [ $n -lt ${KEEL_CYCLES:-10} ]; do
+while [ $n -lt ${KEEL_CYCLES:-5} ]; do
 	keel create -p "$cfg/g1.cfg" >/dev/null 2>&1 || say "CYCLE $n create failed"
 	keel destroy g1 >/dev/null 2>&1 || say "CYCLE $n destroy failed"
 	n=$((n + 1))

@@ -124,6 +124,7 @@ static void flush_all_vcpus(struct domain *d)
 int arch_p2m_map(struct domain *d, u64 gfn, paddr_t hpa, u64 nr, enum p2m_type t)
 {
 	int rc = 0;
+	bool replaced = false; /* a new entry where none was needs no flush */
 	unsigned long flags = spin_lock_irqsave(&d->arch.p2m_lock);
 
 	while (nr) {
@@ -136,6 +137,7 @@ int arch_p2m_map(struct domain *d, u64 gfn, paddr_t hpa, u64 nr, enum p2m_type t
 				/* a table sits here already: fill it 4K by 4K */
 				e = NULL;
 			} else if (e) {
+				replaced |= (*e & NPT_P) != 0;
 				*e = (hpa & NPT_ADDR_MASK) | leaf_flags(t) | NPT_PS;
 				gfn += PAGES_2M;
 				hpa += PAGES_2M << PAGE_SHIFT;
@@ -148,12 +150,14 @@ int arch_p2m_map(struct domain *d, u64 gfn, paddr_t hpa, u64 nr, enum p2m_type t
 			rc = -ENOMEM;
 			break;
 		}
+		replaced |= (*e & NPT_P) != 0;
 		*e = (hpa & NPT_ADDR_MASK) | leaf_flags(t);
 		gfn++;
 		hpa += PAGE_SIZE;
 		nr--;
 	}
-	flush_all_vcpus(d);
+	if (replaced)
+		flush_all_vcpus(d);
 	spin_unlock_irqrestore(&d->arch.p2m_lock, flags);
 	return rc;
 }
