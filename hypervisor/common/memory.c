@@ -140,12 +140,17 @@ static int populate_page(struct domain *d, u64 gfn)
  * GFNs listed. Returns how many extents were done (Xen's convention: the
  * caller compares with nr_extents), or -errno if none could be.
  */
+/* Extents done so far ride in the command's upper bits (Xen's encoding). */
+#define MEMOP_EXTENT_SHIFT 6
+#define MEMOP_CMD_MASK ((1ULL << MEMOP_EXTENT_SHIFT) - 1)
+#define MEMOP_SLICE_NS 2000000ULL /* then let the caller take its interrupts */
+
 static long reservation(struct vcpu *v, u64 cmd, u64 arg)
 {
 	struct xen_memory_reservation r;
 	struct domain *d;
 	long rc;
-	u64 done;
+	u64 done = cmd >> MEMOP_EXTENT_SHIFT, t0 = arch_now_ns();
 
 	if (copy_from_guest(v, &r, arg, sizeof(r)))
 		return -EFAULT;
@@ -154,11 +159,19 @@ static long reservation(struct vcpu *v, u64 cmd, u64 arg)
 		return rc;
 	if (r.extent_order > 9 || r.nr_extents > (1ULL << 20))
 		return -EINVAL;
+	cmd &= MEMOP_CMD_MASK;
 	if (d->is_privileged && cmd == XENMEM_populate_physmap)
 		return -EPERM; /* dom0's RAM is the machine's, identity-mapped */
-	for (done = 0; done < r.nr_extents; done++) {
+	if (done > r.nr_extents)
+		return -EINVAL;
+	for (; done < r.nr_extents; done++) {
 		xen_pfn_t gfn;
 		u64 n = 1ULL << r.extent_order;
+
+		if (arch_now_ns() - t0 > MEMOP_SLICE_NS && done < (1ULL << (64 - MEMOP_EXTENT_SHIFT))) {
+			hypercall_set_arg(v, 0, cmd | (done << MEMOP_EXTENT_SHIFT));
+			return HYPERCALL_RESTART;
+		}
 
 		if (copy_from_guest(v, &gfn, r.extent_start + done * sizeof(gfn), sizeof(gfn)))
 			return done ? (long)done : -EFAULT;
@@ -364,14 +377,20 @@ static long memory_map(struct vcpu *v, u64 arg)
 long do_memory_op(struct vcpu *v, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 {
 	(void)a3, (void)a4, (void)a5;
+	switch (cmd & MEMOP_CMD_MASK) {
+	case XENMEM_populate_physmap:
+	case XENMEM_decrease_reservation:
+		return reservation(v, cmd, arg);
+	default:
+		break;
+	}
+	if (cmd >> MEMOP_EXTENT_SHIFT)
+		return -ENOSYS; /* only the reservation ops take a start extent */
 	switch (cmd) {
 	case XENMEM_add_to_physmap:
 		return add_to_physmap(v, arg);
 	case XENMEM_memory_map:
 		return memory_map(v, arg);
-	case XENMEM_populate_physmap:
-	case XENMEM_decrease_reservation:
-		return reservation(v, cmd, arg);
 	case XENMEM_current_reservation:
 	case XENMEM_maximum_reservation:
 		return reservation_size(v, cmd, arg);

@@ -20,6 +20,16 @@ struct hypercall {
 
 long hypercall_dispatch(struct vcpu *v, u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5);
 
+/*
+ * A long hypercall stops after a slice of work and returns
+ * HYPERCALL_RESTART after hypercall_set_arg() recorded its progress in its
+ * arguments: the guest re-executes the same call (taking any interrupt in
+ * between) and it goes on from there, as Xen's continuations do. Never
+ * returned to the guest.
+ */
+#define HYPERCALL_RESTART (-4095L)
+void hypercall_set_arg(struct vcpu *v, unsigned int idx, u64 value);
+
 long do_console_io(struct vcpu *v, u64 cmd, u64 count, u64 buffer, u64 a4, u64 a5);
 long do_xen_version(struct vcpu *v, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5);
 long do_memory_op(struct vcpu *v, u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5);

@@ -50,6 +50,7 @@ static void handle_vmmcall(struct vcpu *v)
 	struct vmcb *vmcb = v->arch.vmcb;
 	struct guest_regs *r = &v->arch.regs;
 	u64 nr = vmcb->save.rax;
+	u64 rip = vmcb->save.rip;
 	long ret;
 
 	if (!svm_skip_insn(v, op_vmmcall, sizeof(op_vmmcall), "VMMCALL"))
@@ -61,13 +62,33 @@ static void handle_vmmcall(struct vcpu *v)
 	}
 	if (!(vmcb->save.efer & EFER_LMA) || !(vmcb->save.cs.attrib & (1 << 9))) {
 		/* 32-bit callers pass arguments in EBX, ECX, EDX, ESI, EDI */
+		v->arch.hcall_32bit = true;
 		ret = hypercall_dispatch(v, (u32)nr, (u32)r->rbx, (u32)r->rcx, (u32)r->rdx,
 					 (u32)r->rsi, (u32)r->rdi);
+		if (ret == HYPERCALL_RESTART) {
+			vmcb->save.rip = rip;
+			return;
+		}
 		vmcb->save.rax = (u32)ret;
 		return;
 	}
+	v->arch.hcall_32bit = false;
 	ret = hypercall_dispatch(v, nr, r->rdi, r->rsi, r->rdx, r->r10, r->r8);
+	if (ret == HYPERCALL_RESTART) {
+		vmcb->save.rip = rip; /* RAX still holds the call number */
+		return;
+	}
 	vmcb->save.rax = (u64)ret;
+}
+
+void hypercall_set_arg(struct vcpu *v, unsigned int idx, u64 value)
+{
+	struct guest_regs *r = &v->arch.regs;
+	u64 *regs64[] = { &r->rdi, &r->rsi, &r->rdx, &r->r10, &r->r8 };
+	u64 *regs32[] = { &r->rbx, &r->rcx, &r->rdx, &r->rsi, &r->rdi };
+
+	if (idx < ARRAY_SIZE(regs64))
+		*(v->arch.hcall_32bit ? regs32 : regs64)[idx] = value;
 }
 
 static void handle_msr(struct vcpu *v)

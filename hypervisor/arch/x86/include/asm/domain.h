@@ -32,6 +32,7 @@ struct arch_vcpu {
 	u64 mtrr_fixed[11];
 	u64 apic_base;
 	bool flush_tlb;
+	bool hcall_32bit; /* the hypercall in progress came from 32-bit code */
 	void *fpu_area; /* XSAVE (or FXSAVE) image while it is off the CPU */
 	u64 xcr0;
 	unsigned int fpu_cpu; /* the CPU that last loaded it */
