@@ -22,6 +22,8 @@ die() {
 	echo "build-dom0: $*" >&2
 	exit 1
 }
+KEEL_ROOT=$root
+. "$here/initramfs-lib.sh"
 
 need() {
 	command -v "$1" >/dev/null 2>&1 || die "'$1' not found: install the Debian package $2 (tests/install-deps.sh installs dom0-linux-patches/deps.txt)"
@@ -109,7 +111,7 @@ inputs=$(
 		echo "$kdeb $bbdeb ${SOURCE_DATE_EPOCH:-0}"
 		sha256sum "$keelstored" $toolstack_bins "$build/domu/initrd.img" "$root/configs/dom0/keel.init"
 		cat "$root"/tests/dom0/guests/*.cfg
-		cat "$here/build-dom0.sh" "$here/init" "$here/modules.list" \
+		cat "$here/build-dom0.sh" "$here/initramfs-lib.sh" "$here/init" "$here/modules.list" \
 			"$here/resolve-modules.py" "$here/mkcpio.py"
 		for f in "$scripts"/*.sh "$tools"/*.c "$here/host-binaries.list"; do
 			[ -f "$f" ] && echo "$f" && cat "$f"
@@ -135,17 +137,7 @@ chmod 1777 "$stage/tmp"
 chmod 700 "$stage/root"
 
 # busybox and a link for each applet it has (the static binary runs here too).
-dpkg-deb --fsys-tarfile "$bbdeb" | tar -x -O ./bin/busybox >"$stage/bin/busybox" ||
-	die "no ./bin/busybox in $bbdeb"
-chmod 755 "$stage/bin/busybox"
-"$stage/bin/busybox" --list-full >"$out/busybox.applets" ||
-	die "cannot run $stage/bin/busybox --list-full"
-while read -r applet; do
-	# linuxrc is busybox init for initrd-as-root-device; the kernel runs /init.
-	case $applet in bin/busybox | linuxrc) continue ;; esac
-	mkdir -p "$stage/$(dirname "$applet")"
-	ln -sf /bin/busybox "$stage/$applet"
-done <"$out/busybox.applets"
+stage_busybox "$stage" "$bbdeb" "$out/busybox.applets"
 for applet in sh insmod mount setsid cttyhack poweroff; do
 	grep -q "/$applet\$" "$out/busybox.applets" || die "busybox in $bbdeb has no '$applet' applet; /init needs it"
 done
@@ -215,16 +207,6 @@ for f in "$scripts"/*.sh; do
 	[ -f "$f" ] && install -m 755 "$f" "$stage/tests/"
 done
 echo "keel-dom0 image: $(dpkg-deb -f "$kdeb" Package Version | tr '\n' ' ')+ $(dpkg-deb -f "$bbdeb" Package Version | tr '\n' ' ')" >"$stage/etc/keel-dom0-release"
-echo 'root:x:0:0:root:/root:/bin/sh' >"$stage/etc/passwd"
-echo 'root:x:0:' >"$stage/etc/group"
-echo 'tty:x:5:' >>"$stage/etc/group"
-printf '%s\n' 'export PS1="dom0:\w# "' 'export PATH=/sbin:/usr/sbin:/bin:/usr/bin' >"$stage/etc/profile"
-
-# /dev/console must exist in the archive: the kernel opens it for init's
-# stdin/stdout/stderr before /init can mount devtmpfs.
-python3 "$here/mkcpio.py" "$stage" "$out/initrd.cpio" --node dev/console:c:5:1:600
-gzip -n -9 -c "$out/initrd.cpio" >"$out/initrd.img.tmp"
-mv "$out/initrd.img.tmp" "$out/initrd.img"
-rm -f "$out/initrd.cpio"
-echo "$inputs" >"$out/initrd.img.inputs"
+stage_root_files "$stage" dom0
+pack_initramfs "$stage" "$out" "$inputs"
 echo "build-dom0: $out/initrd.img: $(wc -c <"$out/initrd.img") bytes, kernel $kver, $(wc -l <"$out/modules.order") modules"

@@ -18,6 +18,8 @@ die() {
 	echo "build-guest: $*" >&2
 	exit 1
 }
+KEEL_ROOT=$root
+. "$patches/initramfs-lib.sh"
 
 tree=$dom0/kernel-tree
 [ -d "$tree/lib/modules" ] && [ -s "$dom0/vmlinuz" ] ||
@@ -32,6 +34,7 @@ inputs=$(
 	{
 		echo "$bbdeb $(cat "$dom0/vmlinuz.from" 2>/dev/null)"
 		cat "$here/build-guest.sh" "$here/init" "$here/modules.list" "$patches/mkcpio.py" \
+			"$patches/initramfs-lib.sh" \
 			"$patches/resolve-modules.py"
 		for f in "$here"/scripts/*.sh; do
 			[ -f "$f" ] && echo "$f" && cat "$f"
@@ -49,14 +52,7 @@ for d in bin sbin usr/bin usr/sbin dev proc sys run tmp root mnt etc tests lib/m
 	mkdir -p "$stage/$d"
 done
 chmod 1777 "$stage/tmp"
-dpkg-deb --fsys-tarfile "$bbdeb" | tar -x -O ./bin/busybox >"$stage/bin/busybox" ||
-	die "no ./bin/busybox in $bbdeb"
-chmod 755 "$stage/bin/busybox"
-"$stage/bin/busybox" --list-full | while read -r applet; do
-	case $applet in bin/busybox | linuxrc) continue ;; esac
-	mkdir -p "$stage/$(dirname "$applet")"
-	ln -sf /bin/busybox "$stage/$applet"
-done
+stage_busybox "$stage" "$bbdeb" "$out/busybox.applets"
 
 python3 "$patches/resolve-modules.py" "$moddir" "$here/modules.list" \
 	"$out/modules.order" "$stage/lib/modules/$kver/modules.dep"
@@ -70,13 +66,6 @@ install -m 755 "$here/init" "$stage/init"
 for f in "$here"/scripts/*.sh; do
 	[ -f "$f" ] && install -m 755 "$f" "$stage/tests/"
 done
-echo 'root:x:0:0:root:/root:/bin/sh' >"$stage/etc/passwd"
-echo 'root:x:0:' >"$stage/etc/group"
-printf '%s\n' 'export PS1="domU:\w# "' 'export PATH=/sbin:/usr/sbin:/bin:/usr/bin' >"$stage/etc/profile"
-
-python3 "$patches/mkcpio.py" "$stage" "$out/initrd.cpio" --node dev/console:c:5:1:600
-gzip -n -9 -c "$out/initrd.cpio" >"$out/initrd.img.tmp"
-mv "$out/initrd.img.tmp" "$out/initrd.img"
-rm -f "$out/initrd.cpio"
-echo "$inputs" >"$out/initrd.img.inputs"
+stage_root_files "$stage" domU
+pack_initramfs "$stage" "$out" "$inputs"
 echo "build-guest: $out/initrd.img: $(wc -c <"$out/initrd.img") bytes, $(wc -l <"$out/modules.order") modules"
