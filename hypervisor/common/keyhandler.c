@@ -8,6 +8,7 @@
 #include <keel/arch.h>
 #include <keel/console.h>
 #include <keel/domain.h>
+#include <keel/sched.h>
 #include <keel/lib.h>
 #include <keel/page_alloc.h>
 #include <keel/page.h>
@@ -26,9 +27,21 @@ static void key_domains(void)
 		printk("d%u: %llu pages, %u vCPUs%s%s\n", d->domid, d->tot_pages, d->max_vcpus,
 		       d->is_privileged ? ", privileged" : "",
 		       d->is_shutting_down ? ", shutting down" : "");
-		for (unsigned int i = 0; i < d->max_vcpus; i++)
-			if (d->vcpus[i])
-				arch_vcpu_dump(d->vcpus[i]);
+		for (unsigned int i = 0; i < d->max_vcpus; i++) {
+			struct vcpu *v = d->vcpus[i];
+			static const char *const states[] = { "offline", "runnable", "blocked", "dead" };
+			u64 t;
+			bool running;
+
+			if (!v)
+				continue;
+			vcpu_runstate(v, &t, &running);
+			printk("d%uv%u: %s%s on CPU %u, paused %u, %llu ms CPU, vruntime %llu ms, timer %s\n",
+			       d->domid, i, states[v->state], running ? " (running)" : "", v->pcpu,
+			       v->sched_pause, t / 1000000, v->vruntime / 1000000,
+			       v->timer_deadline ? "set" : "off");
+			arch_vcpu_dump(v);
+		}
 	}
 }
 
