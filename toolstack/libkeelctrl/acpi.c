@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "keelctrl.h"
+#include "public/arch-x86/keel-platform.h"
 
 #define SDT_HEADER 36
 #define RSDP_LEN 36
@@ -15,6 +16,7 @@
 #define MADT_LAPIC_LEN 8
 
 /* FADT flags and IA-PC boot architecture bits (ACPI 6.x, 5.2.9). */
+#define FADT_RESET_REG_SUP (1U << 10)
 #define FADT_APIC_PHYSICAL (1U << 19)
 #define FADT_HW_REDUCED_ACPI (1U << 20)
 #define BOOT_ARCH_NO_VGA (1U << 2)
@@ -32,10 +34,24 @@ static void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, v >> 16);
 }
 
+/* NameOp "\_S5_" PackageOp(length 8, 4 elements: BytePrefix 7, BytePrefix 7, Zero, Zero) */
+static const uint8_t s5_aml[] = { 0x08, 0x5c, '_', 'S', '5', '_', 0x12, 0x08, 0x04,
+				  0x0a, KEEL_DOMU_SLP_TYP_S5, 0x0a, KEEL_DOMU_SLP_TYP_S5, 0x00, 0x00 };
+
 static void put64(uint8_t *p, uint64_t v)
 {
 	put32(p, v);
 	put32(p + 4, v >> 32);
+}
+
+/* A Generic Address Structure for one byte in I/O space. */
+static void put_gas_io(uint8_t *p, uint16_t port)
+{
+	p[0] = 1; /* SystemIO */
+	p[1] = 8; /* bit width */
+	p[2] = 0; /* bit offset */
+	p[3] = 1; /* byte access */
+	put64(p + 4, port);
 }
 
 static uint8_t checksum(const uint8_t *p, size_t len)
@@ -98,15 +114,26 @@ size_t keel_acpi_build(uint8_t *buf, size_t cap, uint64_t base,
 	sdt_header(fadt, "FACP", FADT_LEN, 6);
 	put32(fadt + 40, base + DSDT_OFF); /* DSDT */
 	put16(fadt + 109, BOOT_ARCH_NO_VGA | BOOT_ARCH_NO_CMOS_RTC);
-	put32(fadt + 112, FADT_HW_REDUCED_ACPI | FADT_APIC_PHYSICAL);
 	fadt[131] = 0; /* minor version */
 	put64(fadt + 140, base + DSDT_OFF); /* X_DSDT */
+	/*
+	 * How the guest powers off and resets (Keel traps these ports for a
+	 * domU): the sleep control register takes SLP_TYP 7 (\_S5 below) with
+	 * SLP_EN; the reset register takes 6 at port 0xCF9.
+	 */
+	put32(fadt + 112, FADT_HW_REDUCED_ACPI | FADT_APIC_PHYSICAL | FADT_RESET_REG_SUP);
+	put_gas_io(fadt + 116, KEEL_DOMU_RESET_PORT); /* RESET_REG */
+	fadt[128] = KEEL_DOMU_RESET_VALUE;
+	put_gas_io(fadt + 244, KEEL_DOMU_SLEEP_CONTROL_PORT); /* SLEEP_CONTROL_REG */
+	put_gas_io(fadt + 256, KEEL_DOMU_SLEEP_STATUS_PORT); /* SLEEP_STATUS_REG */
 	memcpy(fadt + 268, "KeelKeel", 8); /* hypervisor vendor identity */
 	sdt_finish(fadt, FADT_LEN);
 
-	/* A DSDT with no AML at all is valid; revision 2 = 64-bit integers. */
-	sdt_header(dsdt, "DSDT", SDT_HEADER, 2);
-	sdt_finish(dsdt, SDT_HEADER);
+	/* The DSDT's only object: Name (\_S5, Package () { 7, 7, 0, 0 }), the
+	 * sleep type the guest writes to power off. Revision 2 = 64-bit integers. */
+	sdt_header(dsdt, "DSDT", SDT_HEADER + sizeof(s5_aml), 2);
+	memcpy(dsdt + SDT_HEADER, s5_aml, sizeof(s5_aml));
+	sdt_finish(dsdt, SDT_HEADER + sizeof(s5_aml));
 
 	/* MADT: the local APIC address, no PC-AT 8259s, one LAPIC per vCPU.
 	 * Linux takes the Xen vcpu_id from the ACPI processor UID. */

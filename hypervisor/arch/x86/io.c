@@ -7,6 +7,7 @@
 #include <keel/lib.h>
 #include <keel/console.h>
 #include <keel/domain.h>
+#include <public/arch-x86/keel-platform.h>
 #include <public/sched.h>
 #include <asm/processor.h>
 #include <asm/acpi.h>
@@ -59,6 +60,34 @@ static void pm1_write(struct domain *d, u16 port, u32 val)
 		d->domid, typ);
 }
 
+/*
+ * A domU has no devices: reads float high and writes are dropped, except the
+ * power-off and reset registers its ACPI tables name (public/arch-x86/
+ * keel-platform.h), which end it the way SCHEDOP_shutdown would.
+ */
+static int domu_io(struct domain *d, u16 port, bool in, u32 *val, unsigned int size)
+{
+	if (in) {
+		*val = port == KEEL_DOMU_SLEEP_STATUS_PORT ? 0 : 0xffffffffU >> (32 - 8 * size);
+		return 0;
+	}
+	if (port == KEEL_DOMU_SLEEP_CONTROL_PORT && (*val & KEEL_DOMU_SLEEP_SLP_EN)) {
+		u32 typ = (*val & KEEL_DOMU_SLEEP_TYP_MASK) >> KEEL_DOMU_SLEEP_TYP_SHIFT;
+
+		if (typ == KEEL_DOMU_SLP_TYP_S5) {
+			printk("d%u: ACPI S5 (power off) requested\n", d->domid);
+			domain_shutdown(d, SHUTDOWN_poweroff);
+		} else {
+			pr_warn("d%u: ACPI sleep type %u requested; sleep states are not supported, ignored\n",
+				d->domid, typ);
+		}
+	} else if (port == KEEL_DOMU_RESET_PORT && (*val & 0xff) == KEEL_DOMU_RESET_VALUE) {
+		printk("d%u: reset requested through the ACPI reset register\n", d->domid);
+		domain_shutdown(d, SHUTDOWN_reboot);
+	}
+	return 0;
+}
+
 int guest_io(struct vcpu *v, u16 port, unsigned int size, bool in, u32 *val)
 {
 	struct domain *d = v->domain;
@@ -73,11 +102,8 @@ int guest_io(struct vcpu *v, u16 port, unsigned int size, bool in, u32 *val)
 		}
 		return 0;
 	}
-	if (!d->is_privileged) {
-		if (in)
-			*val = 0xffffffffU >> (32 - 8 * size);
-		return 0;
-	}
+	if (!d->is_privileged)
+		return domu_io(d, port, in, val, size);
 	if (console_uses_port(port)) {
 		/* the hypervisor's serial port: dom0 sees an absent device */
 		if (in)
