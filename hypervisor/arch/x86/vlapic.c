@@ -112,6 +112,12 @@ int vlapic_take_extint(struct vcpu *v, bool take)
 	return vec;
 }
 
+void vlapic_untake_extint(struct vcpu *v, u8 vector)
+{
+	__atomic_compare_exchange_n(&v->arch.vlapic.extint_vector, &(int){ -1 }, (int)vector,
+				    false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
 void vlapic_set_irq(struct vcpu *v, u8 vector, bool passthrough)
 {
 	struct vlapic *l = &v->arch.vlapic;
@@ -140,6 +146,15 @@ void vlapic_ack(struct vcpu *v, u8 vector)
 
 	clear_vec(l->irr, vector);
 	set_vec(l->isr, vector);
+}
+
+void vlapic_unack(struct vcpu *v, u8 vector)
+{
+	struct vlapic *l = &v->arch.vlapic;
+
+	/* set IRR first: a concurrent vlapic_set_irq of the same vector merges */
+	set_vec(l->irr, vector);
+	clear_vec(l->isr, vector);
 }
 
 static void eoi(struct vcpu *v)

@@ -22,6 +22,7 @@
 #include <asm/msr.h>
 #include <asm/vlapic.h>
 #include <asm/smp.h>
+#include <keel/guest_access.h>
 
 struct svm_caps svm_caps;
 
@@ -264,6 +265,7 @@ int arch_vcpu_create(struct vcpu *v)
 			    (v->vcpu_id == 0 ? APICBASE_BSP : 0);
 	/* APIC ID = vCPU id, as the toolstack's MADT says (dom0's are set later) */
 	vlapic_init(v, v->vcpu_id);
+	v->arch.virq_vector = -1;
 	if (fpu_vcpu_init(v)) {
 		free_pages(pa, 0);
 		v->arch.vmcb = NULL;
@@ -354,8 +356,80 @@ bool arch_vcpu_has_pending_event(struct vcpu *v)
 }
 
 /*
+ * Interrupts reach the guest as a virtual interrupt (V_IRQ with the vector in
+ * int_vector), which the CPU delivers when the guest's RFLAGS.IF allows it,
+ * and never through EVENTINJ. QEMU's TCG (7.2) delivers an EVENTINJ
+ * interrupt inside VMRUN but leaves the vector behind in its pending-
+ * exception slot (helper_vmrun sets cs->exception_index and never clears it);
+ * if the vCPU is then asked to stop (QEMU's round-robin kick between CPUs, an
+ * IPI from the other CPU, an I/O event) before anything overwrites the slot,
+ * QEMU delivers the vector a second time, on the handler's first instruction
+ * with IF=0. Linux then runs the nested handler as if from kernel mode: no
+ * SWAPGS, user GS base, recursive page faults on the per-CPU area. V_IRQ
+ * goes through QEMU's ordinary interrupt path, which delivers once.
+ * NMIs and exceptions keep EVENTINJ: QEMU delivers those through its
+ * exception path, which clears the slot.
+ */
+enum { VIRQ_LAPIC = 1, VIRQ_UPCALL, VIRQ_EXTINT };
+
+#define V_IRQ_REQUEST (V_IRQ | V_IGN_TPR | (0xfU << V_INTR_PRIO_SHIFT))
+#define EVENTINJ_TYPE_MASK (7ULL << 8)
+#define EVENTINJ_TYPE_SOFT_INT (4ULL << 8)
+
+/*
+ * Right after #VMEXIT: did the guest take the interrupt offered at entry?
+ * The CPU clears V_IRQ when it delivers it. A delivery cut short by the exit
+ * (EXITINTINFO names the vector; QEMU records it as an exception) never
+ * reached the guest either: the vector goes back to pending and is offered
+ * again, which is what re-injecting it would achieve.
+ */
+static void virq_settle(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->arch.vmcb;
+	int vec = v->arch.virq_vector;
+	u64 info = vmcb->control.exit_int_info;
+	bool taken = !(vmcb->control.int_ctl & V_IRQ);
+
+	if (vec < 0)
+		return;
+	if ((info & EVENTINJ_VALID) && (info & 0xff) == (u64)vec &&
+	    ((info & EVENTINJ_TYPE_MASK) == EVENTINJ_TYPE_INTR ||
+	     (info & EVENTINJ_TYPE_MASK) == EVENTINJ_TYPE_EXCEPTION)) {
+		vmcb->control.exit_int_info = 0;
+		taken = false;
+	}
+	if (!taken) {
+		if (v->arch.virq_source == VIRQ_LAPIC)
+			vlapic_unack(v, (u8)vec);
+		else if (v->arch.virq_source == VIRQ_EXTINT)
+			vlapic_untake_extint(v, (u8)vec);
+	}
+	vmcb->control.int_ctl &= ~V_IRQ_REQUEST;
+	v->arch.virq_vector = -1;
+}
+
+/*
+ * Is the guest about to run HLT, in the shadow of an STI? QEMU does not
+ * restore the interrupt shadow (int_state) at VMRUN, so an interrupt offered
+ * now would arrive before the HLT, and the HLT would then sleep through the
+ * wake-up it was waiting for. On hardware the interrupt ends the HLT: the
+ * same as stepping over it and delivering.
+ */
+static bool shadowed_hlt(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->arch.vmcb;
+	bool long64 = (vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attrib & (1 << 9));
+	u64 rip = vmcb->save.rip + (long64 ? 0 : vmcb->save.cs.base);
+	u8 op;
+
+	if (!long64)
+		rip = (u32)rip;
+	return !copy_from_guest(v, &op, rip, 1) && op == 0xf4;
+}
+
+/*
  * Before each entry: re-inject an event whose delivery an exit cut short,
- * then an NMI, then the highest pending interrupt through EVENTINJ if the
+ * then an NMI, then offer the highest pending interrupt through V_IRQ if the
  * guest can take it now (IF set, no interrupt shadow); if it cannot, ask for
  * a VINTR exit the moment it can (the interrupt-window technique).
  */
@@ -363,12 +437,21 @@ static void inject_pending(struct vcpu *v)
 {
 	struct vmcb *vmcb = v->arch.vmcb;
 	int lapic, upcall, extint, vec;
-	bool can_take;
+	bool if_set, can_take;
 
-	vmcb->control.int_ctl &= ~(V_IRQ | V_IGN_TPR | (0xfU << V_INTR_PRIO_SHIFT));
+	vmcb->control.int_ctl &= ~V_IRQ_REQUEST;
 	vmcb->control.intercept_misc1 &= ~INTERCEPT_VINTR;
 	if (vmcb->control.exit_int_info & EVENTINJ_VALID) {
-		vmcb->control.event_inj = vmcb->control.exit_int_info;
+		u64 ev = vmcb->control.exit_int_info;
+
+		/* QEMU records an external interrupt cut short as an exception
+		 * (virq_settle has taken back the one offered through V_IRQ) */
+		if ((ev & EVENTINJ_TYPE_MASK) == EVENTINJ_TYPE_EXCEPTION && (ev & 0xff) >= 32)
+			ev &= ~(EVENTINJ_TYPE_MASK | EVENTINJ_ERROR_VALID);
+		/* INT n: RIP is still on the instruction, which runs again (with
+		 * no NRIPS a re-injection would return to the INT, not past it) */
+		if ((ev & EVENTINJ_TYPE_MASK) != EVENTINJ_TYPE_SOFT_INT)
+			vmcb->control.event_inj = ev;
 		vmcb->control.exit_int_info = 0;
 	}
 	if (vmcb->control.event_inj & EVENTINJ_VALID)
@@ -384,17 +467,31 @@ static void inject_pending(struct vcpu *v)
 	vec = MAX(MAX(lapic, upcall), extint);
 	if (vec < 0)
 		return;
-	can_take = (vmcb->save.rflags & (1 << 9)) && !(vmcb->control.int_state & 1);
+	if_set = vmcb->save.rflags & (1 << 9);
+	can_take = if_set && !(vmcb->control.int_state & 1);
+	if (if_set && !can_take && shadowed_hlt(v)) {
+		vmcb->save.rip += 1;
+		vmcb->control.int_state = 0;
+		can_take = true;
+	}
 	if (!can_take) {
-		vmcb->control.int_ctl |= V_IRQ | V_IGN_TPR | (0xfU << V_INTR_PRIO_SHIFT);
+		vmcb->control.int_ctl |= V_IRQ_REQUEST;
+		vmcb->control.int_vector = 0;
 		vmcb->control.intercept_misc1 |= INTERCEPT_VINTR;
 		return;
 	}
-	if (vec == extint)
+	if (vec == extint) {
 		vlapic_take_extint(v, true); /* ExtINT bypasses IRR and ISR */
-	else if (vec == lapic && vec != upcall)
+		v->arch.virq_source = VIRQ_EXTINT;
+	} else if (vec == lapic && vec != upcall) {
 		vlapic_ack(v, (u8)vec);
-	vmcb->control.event_inj = EVENTINJ_VALID | EVENTINJ_TYPE_INTR | (u64)vec;
+		v->arch.virq_source = VIRQ_LAPIC;
+	} else {
+		v->arch.virq_source = VIRQ_UPCALL;
+	}
+	v->arch.virq_vector = vec;
+	vmcb->control.int_vector = (u32)vec;
+	vmcb->control.int_ctl |= V_IRQ_REQUEST;
 }
 
 void svm_sync_domain_exits(struct domain *d)
@@ -447,6 +544,7 @@ void arch_vcpu_run(struct vcpu *v)
 		WRITE_ONCE(pc->in_guest, false);
 		__atomic_fetch_add(&pc->vmexits, 1, __ATOMIC_RELEASE);
 		vmcb->control.tlb_control = 0;
+		virq_settle(v);
 		svm_stgi(); /* a pending physical interrupt is taken here */
 		local_irq_disable();
 		svm_handle_exit(v);

@@ -37,6 +37,10 @@ struct arch_vcpu {
 	u64 xcr0;
 	unsigned int fpu_cpu; /* the CPU that last loaded it */
 	struct vlapic vlapic;
+	/* the interrupt offered through V_IRQ at the last entry (-1: none) and
+	 * where it came from; svm.c settles it at the next exit */
+	int virq_vector;
+	u8 virq_source;
 };
 
 #endif

@@ -39,6 +39,11 @@ int vlapic_take_extint(struct vcpu *v, bool take);
 int vlapic_pending_vector(struct vcpu *v);
 /* The guest took `vector`: move it from IRR to ISR. */
 void vlapic_ack(struct vcpu *v, u8 vector);
+/* An acknowledged `vector` was not delivered after all: back from ISR to IRR. */
+void vlapic_unack(struct vcpu *v, u8 vector);
+/* An ExtINT vector taken but not delivered after all: pending again, unless
+ * a newer one has arrived meanwhile. */
+void vlapic_untake_extint(struct vcpu *v, u8 vector);
 
 void arch_vcpu_set_real_mode_entry(struct vcpu *v, u8 vector);
 
