@@ -119,7 +119,7 @@ size_t keel_acpi_build(uint8_t *buf, size_t cap, uint64_t base,
 	/*
 	 * How the guest powers off and resets (Keel traps these ports for a
 	 * domU): the sleep control register takes SLP_TYP 7 (\_S5 below) with
-	 * SLP_EN; the reset register takes 6 at port 0xCF9.
+	 * SLP_EN; the reset register takes 6 at its port.
 	 */
 	put32(fadt + 112, FADT_HW_REDUCED_ACPI | FADT_APIC_PHYSICAL | FADT_RESET_REG_SUP);
 	put_gas_io(fadt + 116, KEEL_DOMU_RESET_PORT); /* RESET_REG */

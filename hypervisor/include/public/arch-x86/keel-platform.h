@@ -16,8 +16,9 @@
 #define KEEL_DOMU_SLEEP_TYP_SHIFT 2
 #define KEEL_DOMU_SLEEP_TYP_MASK (7U << 2)
 
-/* ACPI reset register: the guest writes KEEL_DOMU_RESET_VALUE to reboot. */
-#define KEEL_DOMU_RESET_PORT 0xcf9
+/* ACPI reset register: the guest writes KEEL_DOMU_RESET_VALUE to reboot. A
+ * Keel port, not 0xCF9: the legacy reset ports stay inert in a domU. */
+#define KEEL_DOMU_RESET_PORT 0xb006
 #define KEEL_DOMU_RESET_VALUE 0x06
 
 #endif
