@@ -508,28 +508,42 @@ static uint8_t *in_window(uint64_t gpa)
 				      (gpa & 0xfff));
 }
 
-/* The child's struct domu_result, through a foreign mapping of its start-info page. */
-static int read_child_result(domid_t domid, struct domu_result *out)
+/*
+ * Map frame idx of domid at our gpfn (XENMAPSPACE_gmfn_foreign); *err gets
+ * the per-frame result, which starts as a marker the hypervisor must replace.
+ */
+static long map_foreign_frame(domid_t domid, xen_ulong_t idx, xen_pfn_t gpfn, int *err)
 {
-	static xen_ulong_t idx;
-	static xen_pfn_t gpfn;
-	static int err;
+	static xen_ulong_t idxs[1];
+	static xen_pfn_t gpfns[1];
+	static int errs[1];
 	struct xen_add_to_physmap_batch batch = {
 		.domid = DOMID_SELF,
 		.space = XENMAPSPACE_gmfn_foreign,
 		.size = 1,
 		.foreign_domid = domid,
-		.idxs = (uint64_t)(uintptr_t)&idx,
-		.gpfns = (uint64_t)(uintptr_t)&gpfn,
-		.errs = (uint64_t)(uintptr_t)&err,
+		.idxs = (uint64_t)(uintptr_t)idxs,
+		.gpfns = (uint64_t)(uintptr_t)gpfns,
+		.errs = (uint64_t)(uintptr_t)errs,
 	};
-	struct xen_remove_from_physmap x = { .domid = DOMID_SELF, .gpfn = window >> 12 };
 	long rc;
 
-	idx = CHILD_SI_GFN;
-	gpfn = window >> 12;
-	err = 0x5a5a;
+	idxs[0] = idx;
+	gpfns[0] = gpfn;
+	errs[0] = 0x5a5a;
 	rc = memory_op(XENMEM_add_to_physmap_batch, &batch);
+	*err = errs[0];
+	return rc;
+}
+
+/* The child's struct domu_result, through a foreign mapping of its start-info page. */
+static int read_child_result(domid_t domid, struct domu_result *out)
+{
+	struct xen_remove_from_physmap x = { .domid = DOMID_SELF, .gpfn = window >> 12 };
+	int err;
+	long rc;
+
+	rc = map_foreign_frame(domid, CHILD_SI_GFN, window >> 12, &err);
 	if (rc || err) {
 		printf("d%u: mapping its start-info page: rc %ld, errs[0] %d\n", domid, rc, err);
 		return 0;
@@ -1088,22 +1102,10 @@ static void pause_and_destroy_running(void)
 
 	/* A foreign mapping that is still there when its domain goes. */
 	{
-		static xen_ulong_t idx = CHILD_SI_GFN;
-		static xen_pfn_t gpfn;
-		static int err;
-		struct xen_add_to_physmap_batch b = {
-			.domid = DOMID_SELF,
-			.space = XENMAPSPACE_gmfn_foreign,
-			.size = 1,
-			.foreign_domid = domid,
-			.idxs = (uint64_t)(uintptr_t)&idx,
-			.gpfns = (uint64_t)(uintptr_t)&gpfn,
-			.errs = (uint64_t)(uintptr_t)&err,
-		};
+		int err;
 
-		gpfn = (window >> 12) + 1;
-		err = 0x5a5a;
-		expect(memory_op(XENMEM_add_to_physmap_batch, &b) == 0 && err == 0,
+		expect(map_foreign_frame(domid, CHILD_SI_GFN, (window >> 12) + 1, &err) == 0 &&
+			       err == 0,
 		       "map a frame of the running child, and keep it mapped");
 	}
 	test_and_clear_pending(dom_exc_port);
