@@ -162,13 +162,14 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 	d->is_shutting_down = true;
 	d->shutdown_code = reason;
 	spin_unlock(&d->lock);
+	stop_all_vcpus(d);
+	sched_domain_stopped(d);
+	/* before the (slow, serial) log line: dom0 may already see the flag */
+	if (!d->is_privileged)
+		domain_notify_dom0();
 	printk("d%u: shutting down (%s)\n", d->domid,
 	       reason < ARRAY_SIZE(shutdown_names) && shutdown_names[reason] ?
 		       shutdown_names[reason] : "unknown reason");
-	stop_all_vcpus(d);
-	sched_domain_stopped(d);
-	if (!d->is_privileged)
-		domain_notify_dom0();
 }
 
 void domain_notify_dom0(void)

@@ -38,14 +38,14 @@ set default=0'
 
 make_iso "$build/keel.iso" "$serial
 
-menuentry \"Keel (dom0: stock Debian Linux, 1 vCPU; the other CPUs run guests)\" {
-	multiboot2 /boot/keel console=com1 dom0_mem=1024M dom0_max_vcpus=1
+menuentry \"Keel (dom0: stock Debian Linux)\" {
+	multiboot2 /boot/keel console=com1 dom0_mem=1024M
 	module2 /boot/vmlinuz $dom0_cmdline
 	module2 /boot/initrd.img
 }
 
-menuentry \"Keel (dom0: stock Debian Linux, a vCPU per CPU: unstable under TCG, see README)\" {
-	multiboot2 /boot/keel console=com1 dom0_mem=1024M noreboot
+menuentry \"Keel (dom0: stock Debian Linux, hypervisor debug log, halt on crash)\" {
+	multiboot2 /boot/keel console=com1 dom0_mem=1024M loglvl=all noreboot
 	module2 /boot/vmlinuz $dom0_cmdline
 	module2 /boot/initrd.img
 }" "$build/dom0/vmlinuz" "$build/dom0/initrd.img"

@@ -94,7 +94,8 @@ list after-crash
 timeout 120 keel shutdown -w g1
 rc=$?
 say "SHUTDOWN g1 rc=$rc gone=$(keel domid g1 >/dev/null 2>&1 && echo no || echo yes)"
-grep -q "reboot: Power down" "$logdir/guest-g1.log" && say "G1-POWERED-DOWN"
+# keel-consoled may write the guest's last lines a moment after it is gone
+wait_log g1 "reboot: Power down" 10 && say "G1-POWERED-DOWN"
 if [ $rc -ne 0 ]; then
 	tail -15 "$logdir/guest-g1.log" 2>&1 | sed 's/^/KEEL-G-LOG-g1: /'
 	XENSTORED_PATH=/run/xenstored/socket xenstore-ls -f /local/domain/1 2>&1 | head -30 | sed 's/^/KEEL-G-XS: /'
