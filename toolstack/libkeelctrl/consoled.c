@@ -465,6 +465,10 @@ static void port_events(struct keel_consoled *cd)
 
 	while ((port = cd->ev->read_pending(cd->evh)) >= 0) {
 		if (cd->lifecycle && port == cd->virq_port) {
+			/* A guest's last words first: destroying it unmaps its ring. */
+			for (unsigned i = 0; i < KEEL_CONSOLED_MAX_GUESTS; i++)
+				if (cd->g[i].used)
+					drain(cd, &cd->g[i]);
 			keel_lifecycle_scan(cd->k, cd->log);
 			keel_consoled_rescan(cd);
 		} else {
