@@ -154,17 +154,24 @@ int keel_store_write_domain(struct keel_ctl *k, domid_t dom,
 	return 0;
 }
 
+/* The store connection and the path of one of libkeel's own nodes for dom. */
+static int libkeel_node(struct keel_ctl *k, domid_t dom, const char *key, struct ks_handle **h,
+			char *path, size_t len)
+{
+	int ret = keel_store(k, h);
+
+	if (!ret)
+		snprintf(path, len, KEEL_STORE_LIBKEEL "/%u/%s", dom, key);
+	return ret;
+}
+
 int keel_store_get(struct keel_ctl *k, domid_t dom, const char *key, char **val)
 {
 	struct ks_handle *h;
 	char path[128];
-	int ret;
+	int ret = libkeel_node(k, dom, key, &h, path, sizeof(path));
 
-	ret = keel_store(k, &h);
-	if (ret)
-		return ret;
-	snprintf(path, sizeof(path), KEEL_STORE_LIBKEEL "/%u/%s", dom, key);
-	return ks_read(h, KS_NO_TXN, path, val, NULL);
+	return ret ? ret : ks_read(h, KS_NO_TXN, path, val, NULL);
 }
 
 int keel_store_set(struct keel_ctl *k, domid_t dom, const char *key,
@@ -172,13 +179,9 @@ int keel_store_set(struct keel_ctl *k, domid_t dom, const char *key,
 {
 	struct ks_handle *h;
 	char path[128];
-	int ret;
+	int ret = libkeel_node(k, dom, key, &h, path, sizeof(path));
 
-	ret = keel_store(k, &h);
-	if (ret)
-		return ret;
-	snprintf(path, sizeof(path), KEEL_STORE_LIBKEEL "/%u/%s", dom, key);
-	return ks_write(h, KS_NO_TXN, path, val, strlen(val));
+	return ret ? ret : ks_write(h, KS_NO_TXN, path, val, strlen(val));
 }
 
 int keel_store_remove_domain(struct keel_ctl *k, domid_t dom)
