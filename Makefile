@@ -11,7 +11,9 @@ ROOT := $(abspath .)
 BUILD := $(ROOT)/build
 QEMU := qemu-system-x86_64
 # Components with their own `make test`; skipped while a folder has no Makefile.
-COMPONENTS := xenstore-like toolstack pv-drivers tests/dom0
+# tests/dom0 comes before toolstack: it fetches the Debian kernel package the
+# toolstack's image test checks its decompressor against.
+COMPONENTS := xenstore-like tests/dom0 toolstack pv-drivers
 
 all: hypervisor guests iso
 
