@@ -18,14 +18,9 @@
 /* domctl_lock serialises every domctl; nests outside all domain locks. */
 static spinlock_t domctl_lock = SPINLOCK_INIT;
 
-static unsigned int nr_cpus(void)
-{
-	return arch_nr_cpus();
-}
-
 static u64 all_cpus(void)
 {
-	unsigned int n = nr_cpus();
+	unsigned int n = arch_nr_cpus();
 
 	return n >= 64 ? ~0ULL : (1ULL << n) - 1;
 }
@@ -72,7 +67,7 @@ static long createdomain(struct xen_domctl *op, struct domain **dead)
 		v->affinity = all_cpus();
 		/* created paused: the toolstack unpauses once it has built it */
 		v->sched_pause = 1;
-		cpu = sched_pick_cpu(v->affinity, nr_cpus());
+		cpu = sched_pick_cpu(v->affinity, arch_nr_cpus());
 		if (cpu >= ARCH_MAX_CPUS || sched_add_vcpu(v, cpu))
 			goto err_destroy;
 	}
@@ -213,7 +208,7 @@ static long vcpuaffinity(struct vcpu *caller, struct domain *d, struct xen_domct
 	if (!mask)
 		return -EINVAL;
 	v->affinity = mask;
-	if (!(mask & (1ULL << v->pcpu)) && sched_move_vcpu(v, sched_pick_cpu(mask, nr_cpus())))
+	if (!(mask & (1ULL << v->pcpu)) && sched_move_vcpu(v, sched_pick_cpu(mask, arch_nr_cpus())))
 		return -EBUSY;
 	for (unsigned int i = 0; i < nbytes; i++)
 		bytes[i] = (u8)(mask >> (8 * i));

@@ -60,13 +60,6 @@ struct elf64_phdr {
 #define PT_LOAD 1
 #define PT_NOTE 4
 
-struct e820_packed {
-	uint64_t addr;
-	uint64_t size;
-	uint32_t type;
-} __attribute__((packed));
-_Static_assert(sizeof(struct e820_packed) == 20, "e820 entry size");
-
 struct child {
 	const uint8_t *elf;
 	uint64_t size;

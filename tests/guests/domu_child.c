@@ -37,13 +37,6 @@
 #define UNIX_2100_01_01 4102444800ULL
 #define DOM0_IMAGE_GFN 0x1000 /* dom0's test guests load at 16 MiB */
 
-struct e820_packed {
-	uint64_t addr;
-	uint64_t size;
-	uint32_t type;
-} __attribute__((packed));
-_Static_assert(sizeof(struct e820_packed) == 20, "e820 entry size");
-
 static const char *cmdline = "";
 static volatile struct domu_result *result;
 static uint8_t shinfo_page[PAGE_SIZE] __aligned(PAGE_SIZE);

@@ -95,6 +95,14 @@ long usermode_call(void (*fn)(void), void *stack_top);
 
 /* The start_info memory map: 1/0, or -1 when there is none. */
 int memmap_overlaps_ram(uint64_t start, uint64_t end);
+
+/* One entry of XENMEM_memory_map / XENMEM_set_memory_map (packed e820). */
+struct e820_packed {
+	uint64_t addr;
+	uint64_t size;
+	uint32_t type;
+} __attribute__((packed));
+_Static_assert(sizeof(struct e820_packed) == 20, "e820 entry size");
 uint64_t non_ram_address(void);
 
 /* pvclock: snapshot by the version protocol (0: version stayed odd), time in ns, TSC rate. */
