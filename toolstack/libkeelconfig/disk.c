@@ -326,3 +326,29 @@ err:
 	keel_disk_free(out);
 	return -1;
 }
+
+char *keel_disk_spec(const struct keel_disk *disk)
+{
+	char *spec = kc_asprintf("format=%s,vdev=%s,access=%s",
+				 disk->format ? disk->format : "raw", disk->vdev,
+				 disk->readonly ? "ro" : "rw");
+	char *next;
+
+	if (disk->backendtype) {
+		next = kc_asprintf("%s,backendtype=%s", spec, disk->backendtype);
+		free(spec);
+		spec = next;
+	}
+	if (disk->cdrom) {
+		next = kc_asprintf("%s,devtype=cdrom", spec);
+		free(spec);
+		spec = next;
+	}
+	/* Last: target= takes the rest of the spec, commas and all. */
+	if (disk->target) {
+		next = kc_asprintf("%s,target=%s", spec, disk->target);
+		free(spec);
+		spec = next;
+	}
+	return spec;
+}

@@ -406,7 +406,39 @@ static void check_devices(struct keel_domain_config *c, struct keel_diags *d)
 		}
 	}
 	for (size_t i = 0; i < c->nr_vifs; i++) {
-		c->vifs[i].devid = i;
+		if (!c->vifs[i].devid_set)
+			continue;
+		for (size_t j = 0; j < i; j++) {
+			if (!c->vifs[j].devid_set ||
+			    c->vifs[j].devid != c->vifs[i].devid)
+				continue;
+			snprintf(what, sizeof(what), "vif[%zu]", i);
+			w = where_of(&c->src_vifs[i], c, what);
+			kc_error(d, &w, "devid %u is already used by vif[%zu]: give each interface its own devid",
+				 c->vifs[i].devid, j);
+			break;
+		}
+	}
+	/* The rest get the lowest devids left free, in order (0, 1, ... when
+	 * none is given). */
+	for (size_t i = 0; i < c->nr_vifs; i++) {
+		unsigned next = 0;
+		bool taken;
+
+		if (c->vifs[i].devid_set)
+			continue;
+		do {
+			taken = false;
+			for (size_t j = 0; j < c->nr_vifs && !taken; j++)
+				if (j != i && (c->vifs[j].devid_set || j < i) &&
+				    c->vifs[j].devid == next)
+					taken = true;
+			if (taken)
+				next++;
+		} while (taken);
+		c->vifs[i].devid = next;
+	}
+	for (size_t i = 0; i < c->nr_vifs; i++) {
 		if (!c->vifs[i].mac_set)
 			continue;
 		for (size_t j = 0; j < i; j++) {

@@ -114,9 +114,17 @@ int keel_disk_parse(const char *spec, struct keel_disk *out,
 void keel_disk_free(struct keel_disk *disk);
 /* Whether @vdev is a name Keel accepts (xvdX, hdX, sdX, optional partition). */
 bool keel_vdev_valid(const char *vdev);
+/* The disk as one xl spec that keel_disk_parse reads back into the same
+ * disk ("format=raw,vdev=xvdb,access=rw,target=/img"); malloc'd. Used to
+ * keep hot-plugged disks in a domain's saved config. */
+char *keel_disk_spec(const struct keel_disk *disk);
+
+/* Highest vif devid accepted (xl's devid= takes any; netfront, an int). */
+#define KEEL_MAX_VIF_DEVID 65535
 
 struct keel_vif {
 	unsigned int devid;
+	bool devid_set;		/* devid= given; otherwise the lowest free */
 	uint8_t mac[6];
 	bool mac_set;
 	char *bridge;
@@ -134,6 +142,9 @@ void keel_vif_free(struct keel_vif *vif);
 int keel_mac_parse(const char *s, uint8_t mac[6], const char **why);
 /* Writes "00:16:3e:12:34:56" into buf[18]. */
 void keel_mac_format(const uint8_t mac[6], char buf[18]);
+/* The vif as one xl spec that keel_vif_parse reads back into the same vif
+ * ("devid=1,mac=00:16:3e:..,bridge=keelbr0"); malloc'd. */
+char *keel_vif_spec(const struct keel_vif *vif);
 
 /* ---- the domain */
 

@@ -129,6 +129,18 @@ static int one_param(struct keel_vif *vif, const char *spec, char *tok,
 			val);
 		free(vif->script);
 		vif->script = kc_strdup(val);
+	} else if (!strcmp(key, "devid")) {
+		char *end;
+		unsigned long v = strtoul(val, &end, 10);
+
+		if (!*val || *end || !isdigit((unsigned char)*val) ||
+		    v > KEEL_MAX_VIF_DEVID) {
+			kc_error(d, w, "devid '%s' is not a number from 0 to %d",
+				 val, KEEL_MAX_VIF_DEVID);
+			return -1;
+		}
+		vif->devid = v;
+		vif->devid_set = true;
 	} else if (!strcmp(key, "type")) {
 		if (strcmp(val, "vif")) {
 			kc_error(d, w, "type '%s': a PVH guest has only PV interfaces: use type=vif or leave it out",
@@ -179,4 +191,33 @@ int keel_vif_parse(const char *spec, struct keel_vif *out,
 	if (!out->bridge)
 		out->bridge = kc_strdup(KEEL_DEFAULT_BRIDGE);
 	return 0;
+}
+
+/* Appends ",KEY=VAL" to *spec when val is set. */
+static void add_key(char **spec, const char *key, const char *val)
+{
+	char *next;
+
+	if (!val)
+		return;
+	next = kc_asprintf("%s,%s=%s", *spec, key, val);
+	free(*spec);
+	*spec = next;
+}
+
+char *keel_vif_spec(const struct keel_vif *vif)
+{
+	char *spec = kc_asprintf("devid=%u", vif->devid);
+	char mac[18];
+
+	if (vif->mac_set) {
+		keel_mac_format(vif->mac, mac);
+		add_key(&spec, "mac", mac);
+	}
+	add_key(&spec, "bridge", vif->bridge);
+	add_key(&spec, "ip", vif->ip);
+	add_key(&spec, "vifname", vif->vifname);
+	add_key(&spec, "model", vif->model);
+	add_key(&spec, "script", vif->script);
+	return spec;
 }

@@ -219,6 +219,16 @@ static void parse_disk(struct xml_ctx *x, const xmlNode *n)
 		char *name = attr(ch, "name");
 
 		disk.format = attr(ch, "type");
+		/* libvirt's Xen driver: <driver name='tap' type='aio'/> is a raw
+		 * image, as xl's "tap:aio:" prefix is. */
+		if (disk.format && !strcmp(disk.format, "aio")) {
+			free(disk.format);
+			disk.format = kc_strdup("raw");
+		}
+		if (name && !strcmp(name, "tap2")) {
+			free(name);
+			name = kc_strdup("tap");
+		}
 		if (name && (!strcmp(name, "phy") || !strcmp(name, "tap"))) {
 			free(disk.backendtype);
 			disk.backendtype = kc_strdup(name);
@@ -231,6 +241,13 @@ static void parse_disk(struct xml_ctx *x, const xmlNode *n)
 	if ((ch = child(n, "source")))
 		disk.target = attr(ch, type && !strcmp(type, "block") ? "dev" :
 							  "file");
+	/* As in xl's disk specs: a name that is not a path is under /dev. */
+	if (disk.target && disk.target[0] != '/') {
+		char *t = kc_asprintf("/dev/%s", disk.target);
+
+		free(disk.target);
+		disk.target = t;
+	}
 	if ((ch = child(n, "target")))
 		disk.vdev = attr(ch, "dev");
 	if (child(n, "readonly"))

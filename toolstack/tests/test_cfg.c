@@ -68,6 +68,21 @@ static void test_full_config(void **state)
 	parsed_free(p);
 }
 
+/* vif devids: given ones kept, the others the lowest left free, in order. */
+static void test_vif_devids(void **state)
+{
+	(void)state;
+	struct parsed *p = parse_cfg("g.cfg",
+		MINIMAL "vif = [ 'bridge=a', 'devid=0,bridge=b', 'bridge=c', 'devid=5' ]\n", NULL);
+
+	expect_clean(p);
+	assert_int_equal(p->c.vifs[0].devid, 1);
+	assert_int_equal(p->c.vifs[1].devid, 0);
+	assert_int_equal(p->c.vifs[2].devid, 2);
+	assert_int_equal(p->c.vifs[3].devid, 5);
+	parsed_free(p);
+}
+
 /* Lists: trailing commas, nesting, one line or many, ';' separators. */
 static void test_lists(void **state)
 {
@@ -218,6 +233,8 @@ static void test_value_errors(void **state)
 		  "g.cfg:3: disk[1]: vdev 'xvda' is already used by disk[0]: give each disk its own vdev" },
 		{ MINIMAL "vif = [ 'mac=00:16:3e:00:00:01', 'mac=00:16:3e:00:00:01' ]\n",
 		  "g.cfg:3: vif[1]: MAC 00:16:3e:00:00:01 is already used by vif[0]: give each interface its own MAC" },
+		{ MINIMAL "vif = [ 'devid=2', 'bridge=br1,devid=2' ]\n",
+		  "g.cfg:3: vif[1]: devid 2 is already used by vif[0]: give each interface its own devid" },
 		{ MINIMAL "vif = [ 'mac=01:16:3e:00:00:01' ]\n",
 		  "g.cfg:3: vif[0]: invalid mac '01:16:3e:00:00:01': it is a multicast address (lowest bit of the first byte set): an interface needs a unicast MAC" },
 	};
@@ -434,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_overrides),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_vif_devids),
 	};
 
 	return cmocka_run_group_tests_name("xl.cfg parser", tests, NULL, NULL);

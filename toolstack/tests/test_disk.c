@@ -150,6 +150,49 @@ static void test_vdev_names(void **state)
 	}
 }
 
+/* keel_disk_spec: what keeps a hot-plugged disk in the saved config. It
+ * reads back into the same disk, whatever form the first spec had. */
+static void test_spec_round_trip(void **state)
+{
+	static const char *const specs[] = {
+		"file:/var/lib/keel/x.img,xvdb,w",
+		"phy:/dev/vg/a,xvda,r",
+		"/srv/d.iso,raw,hdc,ro,devtype=cdrom",
+		"vdev=hdd,devtype=cdrom",
+		"backendtype=qdisk,vdev=xvdf,target=/srv/a,b.img",
+		"sdb,raw,xvdz",
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		struct keel_disk a, b;
+		struct keel_diags d;
+		char *sa, *sb;
+
+		keel_diags_init(&d);
+		if (keel_disk_parse(specs[i], &a, &d, &W))
+			fail_msg("%s: %s", specs[i], keel_diags_first(&d, KEEL_DIAG_ERROR));
+		sa = keel_disk_spec(&a);
+		if (keel_disk_parse(sa, &b, &d, &W))
+			fail_msg("%s -> %s: %s", specs[i], sa, keel_diags_first(&d, KEEL_DIAG_ERROR));
+		assert_int_equal(d.n, 0);
+		sb = keel_disk_spec(&b);
+		assert_string_equal(sa, sb);
+		assert_string_equal(a.vdev, b.vdev);
+		assert_int_equal(a.readonly, b.readonly);
+		assert_int_equal(a.cdrom, b.cdrom);
+		if (a.target)
+			assert_string_equal(a.target, b.target);
+		else
+			assert_null(b.target);
+		free(sa);
+		free(sb);
+		keel_disk_free(&a);
+		keel_disk_free(&b);
+		keel_diags_free(&d);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_bad_specs),
 		cmocka_unit_test(test_disk_warnings),
 		cmocka_unit_test(test_vdev_names),
+		cmocka_unit_test(test_spec_round_trip),
 	};
 
 	return cmocka_run_group_tests_name("disk specs", tests, NULL, NULL);

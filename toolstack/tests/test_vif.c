@@ -114,6 +114,37 @@ static void test_mac_parse(void **state)
 	assert_int_equal(keel_mac_parse("0:16:3e:0:0:1", mac, &why), -1);
 }
 
+/* devid=, as xl takes it, and keel_vif_spec reading back into the same vif. */
+static void test_devid_and_round_trip(void **state)
+{
+	struct keel_diags d;
+	struct keel_vif a, b;
+	char *sa, *sb;
+	(void)state;
+
+	keel_diags_init(&d);
+	assert_int_equal(keel_vif_parse("devid=7,mac=00:16:3e:01:02:03,bridge=br1,ip=192.0.2.1 2001:db8::1,vifname=web0",
+					&a, &d, &W), 0);
+	assert_true(a.devid_set);
+	assert_int_equal(a.devid, 7);
+	sa = keel_vif_spec(&a);
+	assert_string_equal(sa, "devid=7,mac=00:16:3e:01:02:03,bridge=br1,ip=192.0.2.1 2001:db8::1,vifname=web0");
+	assert_int_equal(keel_vif_parse(sa, &b, &d, &W), 0);
+	assert_int_equal(d.n, 0);
+	sb = keel_vif_spec(&b);
+	assert_string_equal(sa, sb);
+	free(sa);
+	free(sb);
+	keel_vif_free(&a);
+	keel_vif_free(&b);
+
+	assert_int_equal(keel_vif_parse("devid=x", &a, &d, &W), -1);
+	expect_diag(&d, KEEL_DIAG_ERROR, "t.cfg:4: vif[0]: devid 'x' is not a number from 0 to 65535");
+	assert_int_equal(keel_vif_parse("devid=65536", &a, &d, &W), -1);
+	expect_diag(&d, KEEL_DIAG_ERROR, "t.cfg:4: vif[0]: devid '65536' is not a number from 0 to 65535");
+	keel_diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +152,7 @@ int main(void)
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_bad_specs),
 		cmocka_unit_test(test_mac_parse),
+		cmocka_unit_test(test_devid_and_round_trip),
 	};
 
 	return cmocka_run_group_tests_name("vif specs", tests, NULL, NULL);

@@ -307,6 +307,92 @@ static void test_examples_equivalent(void **state)
 	keel_diags_free(&d);
 }
 
+/* Each <disk>/<interface> and the xl spec that says the same: one device,
+ * compared through the canonical spec that carries every field. */
+static void test_devices_match_xl(void **state)
+{
+	static const struct {
+		const char *xl, *xml;
+	} disks[] = {
+		{ "file:/srv/a.img,xvdb,w",
+		  "<disk type='file' device='disk'><source file='/srv/a.img'/><target dev='xvdb'/></disk>" },
+		{ "/srv/a.img,raw,xvdb,r",
+		  "<disk type='file'><driver name='file' type='raw'/><source file='/srv/a.img'/><target dev='xvdb' bus='xen'/><readonly/></disk>" },
+		{ "phy:/dev/vg/web,xvda,w",
+		  "<disk type='block' device='disk'><source dev='/dev/vg/web'/><target dev='xvda'/></disk>" },
+		{ "phy:sdb,xvdc,w",
+		  "<disk type='block'><source dev='sdb'/><target dev='xvdc'/></disk>" },
+		{ "/srv/d.iso,raw,hdc,ro,devtype=cdrom",
+		  "<disk type='file' device='cdrom'><source file='/srv/d.iso'/><target dev='hdc'/></disk>" },
+		{ "vdev=hdd,devtype=cdrom",
+		  "<disk type='file' device='cdrom'><target dev='hdd'/><readonly/></disk>" },
+		{ "tap:aio:/srv/t.img,xvde,w",
+		  "<disk type='file'><driver name='tap' type='aio'/><source file='/srv/t.img'/><target dev='xvde'/></disk>" },
+		{ "backendtype=qdisk,vdev=xvdf,target=/srv/q.img",
+		  "<disk type='file'><driver name='qemu' type='raw'/><source file='/srv/q.img'/><target dev='xvdf'/></disk>" },
+	};
+	static const struct {
+		const char *xl, *xml;
+	} vifs[] = {
+		{ "mac=00:16:3e:01:02:03,bridge=br1",
+		  "<interface type='bridge'><mac address='00:16:3E:01:02:03'/><source bridge='br1'/></interface>" },
+		{ "bridge=keelbr0,vifname=web0,ip=192.0.2.5 2001:db8::5",
+		  "<interface type='bridge'><source bridge='keelbr0'/><target dev='web0'/><ip address='192.0.2.5'/><ip address='2001:db8::5' prefix='64'/><model type='netfront'/></interface>" },
+		{ "bridge=br2,script=vif-bridge",
+		  "<interface type='bridge'><source bridge='br2'/><script path='vif-bridge'/></interface>" },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(disks) / sizeof(disks[0]); i++) {
+		char *text, *a, *b;
+		struct parsed *x, *c;
+
+		assert_true(asprintf(&text, HEAD OS "<devices>%s</devices>" TAIL, disks[i].xml) > 0);
+		x = parse_xml("g.xml", text, NULL);
+		free(text);
+		assert_true(asprintf(&text, "name='g'\nkernel='/k'\ndisk=['%s']\n", disks[i].xl) > 0);
+		c = parse_cfg("g.cfg", text, NULL);
+		free(text);
+		if (x->ret || c->ret)
+			fail_msg("disk %zu: xml %s / xl %s", i, keel_diags_first(&x->d, KEEL_DIAG_ERROR),
+				 keel_diags_first(&c->d, KEEL_DIAG_ERROR));
+		assert_int_equal(x->c.nr_disks, 1);
+		assert_int_equal(c->c.nr_disks, 1);
+		a = keel_disk_spec(&x->c.disks[0]);
+		b = keel_disk_spec(&c->c.disks[0]);
+		if (strcmp(a, b))
+			fail_msg("disk %zu: xml gives \"%s\", xl \"%s\"", i, a, b);
+		free(a);
+		free(b);
+		parsed_free(x);
+		parsed_free(c);
+	}
+	for (size_t i = 0; i < sizeof(vifs) / sizeof(vifs[0]); i++) {
+		char *text, *a, *b;
+		struct parsed *x, *c;
+
+		assert_true(asprintf(&text, HEAD OS "<devices>%s</devices>" TAIL, vifs[i].xml) > 0);
+		x = parse_xml("g.xml", text, NULL);
+		free(text);
+		assert_true(asprintf(&text, "name='g'\nkernel='/k'\nvif=['%s']\n", vifs[i].xl) > 0);
+		c = parse_cfg("g.cfg", text, NULL);
+		free(text);
+		if (x->ret || c->ret)
+			fail_msg("vif %zu: xml %s / xl %s", i, keel_diags_first(&x->d, KEEL_DIAG_ERROR),
+				 keel_diags_first(&c->d, KEEL_DIAG_ERROR));
+		assert_int_equal(x->c.nr_vifs, 1);
+		assert_int_equal(c->c.nr_vifs, 1);
+		a = keel_vif_spec(&x->c.vifs[0]);
+		b = keel_vif_spec(&c->c.vifs[0]);
+		if (strcmp(a, b))
+			fail_msg("vif %zu: xml gives \"%s\", xl \"%s\"", i, a, b);
+		free(a);
+		free(b);
+		parsed_free(x);
+		parsed_free(c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +404,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_elements_warn),
 		cmocka_unit_test(test_xml_overrides),
 		cmocka_unit_test(test_examples_equivalent),
+		cmocka_unit_test(test_devices_match_xl),
 	};
 	int ret = cmocka_run_group_tests_name("XML parser", tests, NULL, NULL);
 
