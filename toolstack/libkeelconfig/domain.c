@@ -107,6 +107,60 @@ void kc_add_vif(struct keel_domain_config *c, struct keel_vif *vif,
 	memset(vif, 0, sizeof(*vif));
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s ? kc_strdup(s) : NULL;
+}
+
+void keel_config_add_disk(struct keel_domain_config *c,
+			  const struct keel_disk *disk)
+{
+	struct keel_disk copy = *disk;
+
+	copy.target = dup_or_null(disk->target);
+	copy.format = dup_or_null(disk->format);
+	copy.vdev = dup_or_null(disk->vdev);
+	copy.backendtype = dup_or_null(disk->backendtype);
+	kc_add_disk(c, &copy, NULL);
+}
+
+void keel_config_add_vif(struct keel_domain_config *c,
+			 const struct keel_vif *vif)
+{
+	struct keel_vif copy = *vif;
+
+	copy.bridge = dup_or_null(vif->bridge);
+	copy.ip = dup_or_null(vif->ip);
+	copy.vifname = dup_or_null(vif->vifname);
+	copy.model = dup_or_null(vif->model);
+	copy.script = dup_or_null(vif->script);
+	kc_add_vif(c, &copy, NULL);
+}
+
+void keel_config_remove_disk(struct keel_domain_config *c, size_t i)
+{
+	if (i >= c->nr_disks)
+		return;
+	keel_disk_free(&c->disks[i]);
+	kc_src_free(&c->src_disks[i]);
+	c->nr_disks--;
+	memmove(&c->disks[i], &c->disks[i + 1], (c->nr_disks - i) * sizeof(*c->disks));
+	memmove(&c->src_disks[i], &c->src_disks[i + 1],
+		(c->nr_disks - i) * sizeof(*c->src_disks));
+}
+
+void keel_config_remove_vif(struct keel_domain_config *c, size_t i)
+{
+	if (i >= c->nr_vifs)
+		return;
+	keel_vif_free(&c->vifs[i]);
+	kc_src_free(&c->src_vifs[i]);
+	c->nr_vifs--;
+	memmove(&c->vifs[i], &c->vifs[i + 1], (c->nr_vifs - i) * sizeof(*c->vifs));
+	memmove(&c->src_vifs[i], &c->src_vifs[i + 1],
+		(c->nr_vifs - i) * sizeof(*c->src_vifs));
+}
+
 void kc_clear_cpus(struct keel_domain_config *c)
 {
 	free(c->cpus.per_vcpu);

@@ -227,6 +227,15 @@ int keel_config_validate(struct keel_domain_config *c, struct keel_diags *d);
  */
 void keel_config_generate(struct keel_domain_config *c, const uint64_t *seed);
 
+/* Devices added to or removed from a checked config (hot-plug): the add
+ * functions copy @disk / @vif; no checks are made here. */
+void keel_config_add_disk(struct keel_domain_config *c,
+			  const struct keel_disk *disk);
+void keel_config_add_vif(struct keel_domain_config *c,
+			 const struct keel_vif *vif);
+void keel_config_remove_disk(struct keel_domain_config *c, size_t i);
+void keel_config_remove_vif(struct keel_domain_config *c, size_t i);
+
 /* The config as JSON, in the field names of libxl's domain_config, as
  * `xl create -n` prints it (the subset Keel has). */
 void keel_config_write_json(const struct keel_domain_config *c, FILE *f);

@@ -70,8 +70,8 @@ static int dir_perms(struct ks_handle *h, ks_txn_t t, const char *path,
 	return ret ? ret : ks_set_perms(h, t, path, p, 2);
 }
 
-static int write_vbd(struct ks_handle *h, ks_txn_t t, domid_t d,
-		     const struct keel_disk *disk)
+int keel_store_write_vbd(struct ks_handle *h, ks_txn_t t, domid_t d,
+			 const struct keel_disk *disk)
 {
 	char fe[128], be[128], v[32], dv[16];
 	int num = keel_vdev_number(disk->vdev), ret;
@@ -103,8 +103,8 @@ static int write_vbd(struct ks_handle *h, ks_txn_t t, domid_t d,
 	return 0;
 }
 
-static int write_vif(struct ks_handle *h, ks_txn_t t, domid_t d,
-		     const struct keel_vif *vif)
+int keel_store_write_vif(struct ks_handle *h, ks_txn_t t, domid_t d,
+			 const struct keel_vif *vif)
 {
 	char fe[128], be[128], v[32], mac[18];
 	int ret;
@@ -138,12 +138,12 @@ int keel_store_write_devices(struct ks_handle *h, ks_txn_t t, domid_t d,
 	int ret;
 
 	for (size_t i = 0; i < c->nr_disks; i++) {
-		ret = write_vbd(h, t, d, &c->disks[i]);
+		ret = keel_store_write_vbd(h, t, d, &c->disks[i]);
 		if (ret)
 			return ret;
 	}
 	for (size_t i = 0; i < c->nr_vifs; i++) {
-		ret = write_vif(h, t, d, &c->vifs[i]);
+		ret = keel_store_write_vif(h, t, d, &c->vifs[i]);
 		if (ret)
 			return ret;
 	}

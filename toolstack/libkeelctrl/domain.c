@@ -504,89 +504,31 @@ int keel_sched_credit(struct keel_ctl *k, domid_t dom, bool set,
 int keel_domain_recreate(struct keel_ctl *k, domid_t old, domid_t *domid)
 {
 	struct keel_domain_config c;
-	struct keel_diags d;
 	struct keel_create_opts o;
-	char *uuid = NULL, *macs = NULL, *cfg = NULL, *args = NULL;
-	char *text = NULL, *argtext = NULL, *lines[64];
-	size_t len = 0, alen = 0, nl = 0;
+	struct keel_saved s;
 	int ret;
 
 	keel_config_init(&c);
-	keel_diags_init(&d);
-	ret = keel_store_get(k, old, "uuid", &uuid);
+	ret = keel_saved_load(k, old, &s, &c);
 	if (ret) {
-		ret = keel_fail(k, ret, "domain %u has no saved config (not created by keel?): cannot restart it", old);
+		if (ret == -ENOENT)
+			keel_fail(k, ret, "domain %u has no saved config (not created by keel?): cannot restart it", old);
 		goto out;
-	}
-	keel_store_get(k, old, "macs", &macs);
-	cfg = keel_state_path(k, uuid, "cfg");
-	args = keel_state_path(k, uuid, "args");
-	ret = keel_read_file(k, "saved config", cfg, (uint8_t **)&text, &len);
-	if (!ret)
-		ret = keel_read_file(k, "saved config", args, (uint8_t **)&argtext, &alen);
-	if (ret)
-		goto out;
-	{
-		char *t = realloc(argtext, alen + 1);
-
-		if (!t) {
-			ret = keel_fail(k, -ENOMEM, "out of memory");
-			goto out;
-		}
-		argtext = t;
-		argtext[alen] = 0;
-	}
-	for (char *s = argtext, *e; *s && nl < 64; s = e + 1) {
-		e = strchr(s, '\n');
-		if (!e)
-			break;
-		*e = 0;
-		lines[nl++] = s;
-	}
-	if (!nl) {
-		ret = keel_fail(k, -EINVAL, "saved config %s is damaged: cannot restart domain %u", args, old);
-		goto out;
-	}
-	if (keel_config_detect(lines[0], text, len) == KEEL_FORMAT_XML)
-		ret = keel_config_parse_xml(lines[0], text, len,
-					    (const char *const *)lines + 1, nl - 1, &c, &d);
-	else
-		ret = keel_config_parse_cfg(lines[0], text, len,
-					    (const char *const *)lines + 1, nl - 1, &c, &d);
-	if (ret) {
-		ret = keel_fail(k, -EINVAL, "saved config of domain %u no longer parses: %s",
-				old, keel_diags_first(&d, KEEL_DIAG_ERROR));
-		goto out;
-	}
-	/* Same identity as before: UUID and MACs. */
-	uuid_parse(uuid, c.uuid);
-	c.uuid_set = true;
-	for (size_t i = 0; macs && i < c.nr_vifs; i++) {
-		const char *why;
-
-		if (strlen(macs) >= (i + 1) * 18 - 1 &&
-		    !keel_mac_parse(strndupa(macs + i * 18, 17), c.vifs[i].mac, &why))
-			c.vifs[i].mac_set = true;
 	}
 	keel_config_generate(&c, NULL);
 	ret = keel_domain_destroy(k, old);
 	if (ret)
-		goto out;
+		goto out_saved;
 	memset(&o, 0, sizeof(o));
-	o.config_text = text;
-	o.config_len = len;
-	o.config_name = lines[0];
-	o.overrides = (const char *const *)lines + 1;
-	o.nr_overrides = nl - 1;
+	o.config_text = s.text;
+	o.config_len = s.len;
+	o.config_name = s.lines[0];
+	o.overrides = (const char *const *)s.lines + 1;
+	o.nr_overrides = s.nr_lines - 1;
 	ret = keel_domain_create(k, &c, &o, domid);
+out_saved:
+	keel_saved_free(&s);
 out:
-	free(uuid);
-	free(macs);
-	free(cfg);
-	free(args);
-	free(text);
-	free(argtext);
-	keel_diags_free(&d);
 	keel_config_free(&c);
 	return ret;
 }

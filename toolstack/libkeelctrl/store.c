@@ -193,16 +193,19 @@ int keel_store_remove_domain(struct keel_ctl *k, domid_t dom)
 	ret = keel_store(k, &h);
 	if (ret)
 		return ret;
+	/* Backends first, while the domain still exists: each sees its
+	 * directory vanish and lets go of the rings and event channels. */
+	ret = keel_store_remove_backends(k, dom);
+	if (ret)
+		return keel_fail(k, ret, "cannot remove domain %u's backend entries from the store: %s",
+				 dom, strerror(-ret));
 	/* The domain may never have been introduced: that is fine. */
 	ks_release(h, dom);
 	snprintf(path, sizeof(path), "/local/domain/%u/vm", dom);
 	if (!ks_read(h, KS_NO_TXN, path, &vm, NULL) && !strncmp(vm, "/vm/", 4))
 		ks_rm(h, KS_NO_TXN, vm);
 	free(vm);
-	ret = keel_store_remove_backends(k, dom);
-	if (ret)
-		return keel_fail(k, ret, "cannot remove domain %u's backend entries from the store: %s",
-				 dom, strerror(-ret));
+	/* With it go the frontends (device/vbd, device/vif). */
 	snprintf(path, sizeof(path), "/local/domain/%u", dom);
 	ret = ks_rm(h, KS_NO_TXN, path);
 	if (ret && ret != -ENOENT)
