@@ -43,6 +43,12 @@ static int cmd_vcpu_set(int argc, char **argv);
 static int cmd_mem_set(int argc, char **argv);
 static int cmd_mem_max(int argc, char **argv);
 static int cmd_sched_credit(int argc, char **argv);
+static int cmd_block_attach(int argc, char **argv);
+static int cmd_block_detach(int argc, char **argv);
+static int cmd_block_list(int argc, char **argv);
+static int cmd_network_attach(int argc, char **argv);
+static int cmd_network_detach(int argc, char **argv);
+static int cmd_network_list(int argc, char **argv);
 
 static const struct subcommand subcommands[] = {
 	{ "create", cmd_create, "[-n|--dry-run] [-c] [-p] [--seed N] CONFIG [KEY=VALUE ...]",
@@ -67,6 +73,16 @@ static const struct subcommand subcommands[] = {
 	{ "mem-max", cmd_mem_max, "DOMAIN MEMORY", "set a domain's maximum memory" },
 	{ "sched-credit", cmd_sched_credit, "[-d DOMAIN [-w WEIGHT] [-c CAP]]",
 	  "show or set credit scheduler weight and cap" },
+	{ "block-attach", cmd_block_attach, "DOMAIN DISKSPEC",
+	  "attach a virtual disk (xl disk syntax: 'file:/img,xvdb,w')" },
+	{ "block-detach", cmd_block_detach, "[-f] [-t SECONDS] DOMAIN VDEV|DEVID",
+	  "ask the guest to close a virtual disk, then remove it" },
+	{ "block-list", cmd_block_list, "DOMAIN ...", "list a domain's virtual disks" },
+	{ "network-attach", cmd_network_attach, "DOMAIN [KEY=VALUE ...]",
+	  "attach a network interface (xl vif syntax: mac=, bridge=, ...)" },
+	{ "network-detach", cmd_network_detach, "[-f] [-t SECONDS] DOMAIN DEVID|MAC",
+	  "ask the guest to close a network interface, then remove it" },
+	{ "network-list", cmd_network_list, "DOMAIN ...", "list a domain's network interfaces" },
 	{ "help", cmd_help, "[SUBCOMMAND]", "show this help, or one subcommand's" },
 };
 
@@ -84,7 +100,7 @@ static void usage(FILE *f)
 {
 	fputs("Usage: keel <subcommand> [args]\n\nSubcommands:\n", f);
 	for (size_t i = 0; i < NR_SUBCOMMANDS; i++)
-		fprintf(f, "  %-13s %s\n", subcommands[i].name,
+		fprintf(f, "  %-15s %s\n", subcommands[i].name,
 			subcommands[i].summary);
 	fputs("\n'keel help SUBCOMMAND' shows a subcommand's arguments.\n", f);
 }
@@ -117,6 +133,23 @@ static int cmd_help(int argc, char **argv)
 		      "  -c             attach to the console once the domain is created\n"
 		      "  -p             leave the domain paused after creating it\n"
 		      "  --seed N       generate UUID and MACs reproducibly from N (for tests)\n",
+		      stdout);
+	if (!strcmp(s->name, "block-attach"))
+		fputs("\n  DISKSPEC is one disk= entry in xl syntax (xl-disk-configuration(5)),\n"
+		      "  e.g. 'file:/var/lib/keel/x.img,xvdb,w' or 'format=raw,vdev=xvdc,access=ro,\n"
+		      "  target=/dev/vg/data'; several arguments are joined with ','. The disk\n"
+		      "  stays in the domain's saved config: on_reboot=restart brings it back.\n",
+		      stdout);
+	if (!strcmp(s->name, "network-attach"))
+		fputs("\n  KEY=VALUE as in one vif= entry: mac=, bridge= (default " KEEL_DEFAULT_BRIDGE "),\n"
+		      "  ip=, vifname=, devid=. Without mac= one is generated under 00:16:3e;\n"
+		      "  without devid= the interface gets one past the highest in use.\n",
+		      stdout);
+	if (!strcmp(s->name, "block-detach") || !strcmp(s->name, "network-detach"))
+		fputs("\n  Sets the backend to Closing and waits for the guest's frontend to\n"
+		      "  close (Closed) before removing the device.\n"
+		      "  -f, --force      remove it without asking the guest\n"
+		      "  -t, --timeout S  wait at most S seconds (default 10)\n",
 		      stdout);
 	return 0;
 }
@@ -867,6 +900,174 @@ static int cmd_sched_credit(int argc, char **argv)
 	free(v);
 	keel_ctl_close(k);
 	return 0;
+}
+
+/* The arguments from optind on, joined with ',' (xl's multistring specs). */
+static char *join_args(int argc, char **argv, int from)
+{
+	size_t len = 1;
+	char *s;
+
+	for (int i = from; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = calloc(1, len);
+	if (!s)
+		return NULL;
+	for (int i = from; i < argc; i++) {
+		if (i > from)
+			strcat(s, ",");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+static int device_attach(int argc, char **argv, const char *cmd, bool disk)
+{
+	struct keel_where w = { NULL, 0, NULL };
+	struct keel_diags d;
+	struct keel_disk dk;
+	struct keel_vif vif;
+	struct keel_ctl *k;
+	domid_t dom;
+	char *spec;
+	int r = no_options(argc, argv, cmd), ret;
+
+	if (r >= 0)
+		return r;
+	if (argc - optind < (disk ? 2 : 1)) {
+		fprintf(stderr, "keel %s: expected %s\n", cmd,
+			disk ? "a domain and a disk spec" : "a domain");
+		sub_usage(stderr, find(cmd));
+		return 1;
+	}
+	spec = join_args(argc, argv, optind + 1);
+	if (!spec) {
+		fprintf(stderr, "keel %s: out of memory\n", cmd);
+		return 1;
+	}
+	/* The spec first: its mistakes need no hypervisor. */
+	keel_diags_init(&d);
+	ret = disk ? keel_disk_parse(spec, &dk, &d, &w) : keel_vif_parse(spec, &vif, &d, &w);
+	keel_diags_print(&d, stderr, strcmp(cmd, "block-attach") ? "keel network-attach" :
+								   "keel block-attach");
+	keel_diags_free(&d);
+	free(spec);
+	if (ret)
+		return 1;
+	r = 1;
+	k = open_ctl(cmd);
+	if (!k)
+		goto out;
+	if (keel_domain_lookup(k, argv[optind], &dom) ||
+	    (disk ? keel_disk_attach(k, dom, &dk) : keel_vif_attach(k, dom, &vif))) {
+		fail_ctl(k, cmd);
+		goto out;
+	}
+	keel_ctl_close(k);
+	r = 0;
+out:
+	if (disk)
+		keel_disk_free(&dk);
+	else
+		keel_vif_free(&vif);
+	return r;
+}
+
+static int cmd_block_attach(int argc, char **argv)
+{
+	return device_attach(argc, argv, "block-attach", true);
+}
+
+static int cmd_network_attach(int argc, char **argv)
+{
+	return device_attach(argc, argv, "network-attach", false);
+}
+
+static int device_detach(int argc, char **argv, const char *cmd, bool disk)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct keel_detach_opts o = { false, KEEL_DETACH_TIMEOUT_MS };
+	struct keel_ctl *k;
+	unsigned long secs;
+	domid_t dom;
+	char *end;
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+ft:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			o.force = true;
+			break;
+		case 't':
+			errno = 0;
+			secs = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || !isdigit((unsigned char)*optarg) ||
+			    secs > 3600) {
+				fprintf(stderr, "keel %s: -t: expected seconds from 0 to 3600, got \"%s\"\n",
+					cmd, optarg);
+				return 1;
+			}
+			o.timeout_ms = secs * 1000;
+			break;
+		case 'h':
+			sub_usage(stdout, find(cmd));
+			return 0;
+		default:
+			sub_usage(stderr, find(cmd));
+			return 1;
+		}
+	}
+	if (!want_args(argc, argv, 2, cmd))
+		return 1;
+	k = open_ctl(cmd);
+	if (!k)
+		return 1;
+	if (keel_domain_lookup(k, argv[optind], &dom) ||
+	    (disk ? keel_disk_detach(k, dom, argv[optind + 1], &o) :
+		    keel_vif_detach(k, dom, argv[optind + 1], &o)))
+		return fail_ctl(k, cmd);
+	keel_ctl_close(k);
+	return 0;
+}
+
+static int cmd_block_detach(int argc, char **argv)
+{
+	return device_detach(argc, argv, "block-detach", true);
+}
+
+static int cmd_network_detach(int argc, char **argv)
+{
+	return device_detach(argc, argv, "network-detach", false);
+}
+
+static int device_list(int argc, char **argv, const char *cmd, printer print)
+{
+	int r = no_options(argc, argv, cmd);
+
+	if (r >= 0)
+		return r;
+	if (argc - optind < 1) {
+		fprintf(stderr, "keel %s: expected at least 1 domain, got 0\n", cmd);
+		sub_usage(stderr, find(cmd));
+		return 1;
+	}
+	return list_like(argc, argv, cmd, print);
+}
+
+static int cmd_block_list(int argc, char **argv)
+{
+	return device_list(argc, argv, "block-list", keel_print_block_list);
+}
+
+static int cmd_network_list(int argc, char **argv)
+{
+	return device_list(argc, argv, "network-list", keel_print_network_list);
 }
 
 int main(int argc, char **argv)

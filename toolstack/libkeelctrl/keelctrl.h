@@ -230,6 +230,36 @@ int keel_print_vcpu_list(struct keel_ctl *k, FILE *f, const domid_t *doms,
 int keel_print_uptime(struct keel_ctl *k, FILE *f, const domid_t *doms,
 		      size_t n);
 
+/* ---- hot-plugged disks and network interfaces (hotplug.c) */
+
+/* Writes the device's frontend and backend trees (the same as at create)
+ * in one transaction, and adds it to the domain's saved config so a
+ * restart brings it back. Refuses a vdev or devid already in use, and a
+ * MAC any interface on the host already has. */
+int keel_disk_attach(struct keel_ctl *k, domid_t dom, const struct keel_disk *disk);
+/* vif->devid (if not devid_set: one past the highest in use) and vif->mac
+ * (if not mac_set: generated under 00:16:3e) are filled in. */
+int keel_vif_attach(struct keel_ctl *k, domid_t dom, struct keel_vif *vif);
+
+struct keel_detach_opts {
+	bool force;		/* remove without asking the guest (xl -f) */
+	unsigned timeout_ms;	/* for the frontend to close */
+};
+#define KEEL_DETACH_TIMEOUT_MS 10000
+
+/* As xl does: backend online=0, state=5 (Closing); waits until the
+ * frontend is Closed (6), gone, or never connected; then removes both
+ * directories and drops the device from the saved config. @which is a
+ * vdev ("xvdb") or a device number ("51728"); for vifs a devid or a MAC. */
+int keel_disk_detach(struct keel_ctl *k, domid_t dom, const char *which,
+		     const struct keel_detach_opts *o);
+int keel_vif_detach(struct keel_ctl *k, domid_t dom, const char *which,
+		    const struct keel_detach_opts *o);
+/* xl block-list / network-list: the frontends' view, -1 for what is not
+ * (yet) there. */
+int keel_print_block_list(struct keel_ctl *k, FILE *f, const domid_t *doms, size_t n);
+int keel_print_network_list(struct keel_ctl *k, FILE *f, const domid_t *doms, size_t n);
+
 /* ---- lifecycle (lifecycle.c) */
 
 enum keel_shutdown_reason {
