@@ -186,12 +186,50 @@ run create
 expect_rc "create without config" 1
 expect_stderr_line "create without config" "keel create: no config file given"
 
+# --- hot-plug: specs are checked before the hypervisor is needed, with the
+# messages of disk=/vif= in a config
+KEEL_PRIVCMD="$TMP/no-privcmd" run block-attach g1 'file:/x.img,xvd1,w'
+expect_rc "block-attach, bad vdev" 1
+expect_stderr_line "block-attach, bad vdev" "keel block-attach: invalid vdev 'xvd1': use xvdX, hdX or sdX (X a letter, optionally followed by a partition number), e.g. xvda"
+KEEL_PRIVCMD="$TMP/no-privcmd" run block-attach g1 'qcow2:/x.img,xvdb,w'
+expect_rc "block-attach, qcow2" 1
+expect_stderr_line "block-attach, qcow2" "keel block-attach: format 'qcow2' is not supported by Keel: its block backend serves raw images only (convert with: qemu-img convert -O raw)"
+KEEL_PRIVCMD="$TMP/no-privcmd" run block-attach g1 'file:/x.img,xvdb,rx'
+expect_rc "block-attach, bad access" 1
+expect_stderr_line "block-attach, bad access" "keel block-attach: invalid access 'rx' in \"file:/x.img,xvdb,rx\": use rw, w, ro or r"
+KEEL_PRIVCMD="$TMP/no-privcmd" run block-attach g1 /x.img
+expect_rc "block-attach, no vdev" 1
+expect_stderr_line "block-attach, no vdev" "keel block-attach: no vdev in \"/x.img\": say which device the guest sees, e.g. \"file:/img,xvda,w\""
+KEEL_PRIVCMD="$TMP/no-privcmd" run network-attach g1 mac=01:16:3e:00:00:01
+expect_rc "network-attach, multicast MAC" 1
+expect_stderr_line "network-attach, multicast MAC" "keel network-attach: invalid mac '01:16:3e:00:00:01': it is a multicast address (lowest bit of the first byte set): an interface needs a unicast MAC"
+KEEL_PRIVCMD="$TMP/no-privcmd" run network-attach g1 bridge=br0 oops
+expect_rc "network-attach, not key=value" 1
+expect_stderr_line "network-attach, not key=value" "keel network-attach: expected key=value in \"bridge=br0,oops\", got 'oops'"
+KEEL_PRIVCMD="$TMP/no-privcmd" run network-attach g1 devid=x
+expect_rc "network-attach, bad devid" 1
+expect_stderr_line "network-attach, bad devid" "keel network-attach: devid 'x' is not a number from 0 to 65535"
+# A good spec goes on to the hypervisor.
+KEEL_PRIVCMD="$TMP/no-privcmd" run block-attach g1 file:/x.img xvdb w
+expect_rc "block-attach, good spec" 1
+expect_stderr_line "block-attach, good spec" "keel block-attach: cannot open $TMP/no-privcmd: No such file or directory: keel runs in dom0 on a running Keel hypervisor (is the xen_privcmd module loaded?)"
+run block-detach -t soon g1 xvdb
+expect_rc "block-detach -t soon" 1
+expect_stderr_line "block-detach -t soon" 'keel block-detach: -t: expected seconds from 0 to 3600, got "soon"'
+run block-detach g1
+expect_rc "block-detach, one argument" 1
+expect_stderr_line "block-detach, one argument" "keel block-detach: expected 2 arguments, got 1"
+run block-list
+expect_rc "block-list, no domain" 1
+expect_stderr_line "block-list, no domain" "keel block-list: expected at least 1 domain, got 0"
+
 # --- the command's front end
 run help
 expect_rc "help" 0
 for sub in create list destroy shutdown reboot pause unpause console info dmesg \
 	domid domname rename uptime vcpu-list vcpu-pin vcpu-set mem-set mem-max \
-	sched-credit; do
+	sched-credit block-attach block-detach block-list network-attach \
+	network-detach network-list; do
 	if grep -q "^  $sub " "$TMP/out"; then ok; else bad "help does not list $sub"; fi
 	[ "$sub" = create ] && continue
 	KEEL_PRIVCMD="$TMP/no-privcmd" run "$sub"
