@@ -54,7 +54,8 @@ struct nb_env {
 
 /* What the frontend wrote in its xenstore directory. */
 struct nb_features {
-	bool sg, gso_tcpv4, gso_tcpv6, rx_csum; /* rx_csum: !feature-no-csum-offload */
+	/* rx_csum: !feature-no-csum-offload; rx_csum_v6: feature-ipv6-csum-offload */
+	bool sg, gso_tcpv4, gso_tcpv6, rx_csum, rx_csum_v6;
 };
 
 struct nb_stats {

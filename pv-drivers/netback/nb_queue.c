@@ -23,7 +23,7 @@ int nb_queue_init(struct nb_queue *q, uint32_t domid, uint32_t devid, uint32_t i
 	q->index = index;
 	q->env = env;
 	q->log_budget = NB_LOG_BUDGET;
-	q->fe.rx_csum = true;
+	q->fe.rx_csum = q->fe.rx_csum_v6 = true;
 	q->arena = malloc(NB_ARENA);
 	q->rx_hold_buf = malloc(NB_MAX_FRAME + sizeof(struct virtio_net_hdr));
 	if (!q->arena || !q->rx_hold_buf) {

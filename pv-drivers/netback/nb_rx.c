@@ -19,6 +19,15 @@ static uint32_t data_slots(uint32_t len)
 	return (len + NB_PAGE_SIZE - 1) / NB_PAGE_SIZE;
 }
 
+static bool is_ipv6(const struct nb_pkt *pkt)
+{
+	const uint8_t *t = pkt->data + 12;
+
+	if (t[0] == 0x81 && t[1] == 0x00 && pkt->len >= 18)
+		t += 4;
+	return t[0] == 0x86 && t[1] == 0xdd;
+}
+
 /* Checks what the host stack handed us against what the guest accepts;
  * false drops the frame. Sets pkt->nr_slots. */
 static bool rx_accept(struct nb_queue *q, struct nb_pkt *pkt)
@@ -42,7 +51,8 @@ static bool rx_accept(struct nb_queue *q, struct nb_pkt *pkt)
 	if (pkt->nr_slots > XEN_NETIF_NR_SLOTS_MIN)
 		return false;
 	/* A guest that cannot take a partial checksum gets a complete one. */
-	if ((pkt->vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) && !q->fe.rx_csum) {
+	if ((pkt->vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+	    (!q->fe.rx_csum || (!q->fe.rx_csum_v6 && is_ipv6(pkt)))) {
 		nb_csum_complete(pkt->data, pkt->len, pkt->vh.csum_start, pkt->vh.csum_offset);
 		pkt->vh.flags = VIRTIO_NET_HDR_F_DATA_VALID;
 	}

@@ -19,7 +19,7 @@
 
 #include "kb_fake.h"
 #include "kb_log.h"
-#include "nb_xen.h"
+#include "../nb_xen.h"
 
 #define FE_DOMID 3
 #define FE_PAGES 2048
@@ -77,7 +77,7 @@ static struct fe *fe_new(void)
 	nb_xen_env(&f->env, &f->ctx);
 	assert_int_equal(nb_queue_init(&f->q, FE_DOMID, 0, 0, &f->env), 0);
 	f->q.fe = (struct nb_features){ .sg = true, .gso_tcpv4 = true, .gso_tcpv6 = true,
-					.rx_csum = true };
+					.rx_csum = true, .rx_csum_v6 = true };
 	assert_int_equal(nb_queue_attach(&f->q, f->xif->ops->map(f->xif, FE_DOMID, &tx_ref, 1, true),
 					 f->xif->ops->map(f->xif, FE_DOMID, &rx_ref, 1, true)),
 			 0);
