@@ -1,0 +1,109 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# dom0 on Keel, keel.test=keel-vif: keel-netback end to end with stock
+# xen-netfront guests (tests/dom0/guests/vif*.cfg, tests/domu/scripts/vif.sh).
+# vif1 comes up on keelbr0 (which keel-netback creates), dom0 (10.99.0.1)
+# and vif1 ping each other, vif1 sends keel.vif_mb MiB (default 64) over TCP
+# to dom0's busybox nc and both print the stream's sha256; vif2 joins the
+# bridge and pings vif1; destroying the guests removes their taps. Prints
+# KEEL-VIF-* lines for tests/integration/dom0-tests.py. No `set -e`.
+set -u
+cfg=/etc/keel/tests
+logdir=/var/log/keel
+say() { echo "KEEL-VIF-$*"; }
+mb=64
+for arg in $(cat /proc/cmdline); do
+	case $arg in keel.vif_mb=*) mb=${arg#keel.vif_mb=} ;; esac
+done
+
+# wait_log NAME PATTERN SECONDS
+wait_log() {
+	i=0
+	while [ $i -lt $(($3 * 10)) ]; do
+		grep -q "$2" "$logdir/guest-$1.log" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+guest_line() { grep -m1 "$2" "$logdir/guest-$1.log" 2>/dev/null | tr -d '\r'; }
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+netback_log() { sed 's/^/KEEL-VIF-NBLOG: /' /var/log/keel-netback.log 2>/dev/null | tail -${1:-20}; }
+
+i=0
+while ! pidof keel-netback >/dev/null && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+pidof keel-netback >/dev/null && say "NETBACK running" || say "NETBACK not running"
+
+# dom0's end of the TCP transfer, listening before vif1 exists. Its stdin
+# (a fifo nobody writes) never ends, so it never half-closes the connection
+# on the sender, who would then stop sending.
+mkfifo /tmp/never
+(timeout 900 nc -l -p 5001 3<>/tmp/never <&3 | sha256sum >/tmp/recv.sha) &
+
+sed "s/keel.send_mb=[0-9]*/keel.send_mb=$mb/" "$cfg/vif1.cfg" >/tmp/vif1.cfg
+keel create /tmp/vif1.cfg
+say "CREATE vif1 rc=$?"
+i=0
+while [ ! -e /sys/class/net/keelbr0 ] && [ $i -lt 1200 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if [ -e /sys/class/net/keelbr0 ]; then
+	ip addr add 10.99.0.1/24 dev keelbr0
+	say "BRIDGE up ports=$(ls /sys/class/net/keelbr0/brif 2>/dev/null | tr '\n' ' ')"
+else
+	say "BRIDGE missing"
+	netback_log
+fi
+
+if wait_log vif1 KEEL-VIF-UP 180; then
+	say "G1 $(guest_line vif1 KEEL-VIF-UP)"
+else
+	say "G1 never up"
+	tail -20 "$logdir/guest-vif1.log" 2>&1 | sed 's/^/KEEL-VIF-G1LOG: /'
+	netback_log
+fi
+ping -c 3 -W 5 10.99.0.11 >/tmp/ping1 2>&1
+say "DOM0-PING-G1 rc=$? $(grep -o '[0-9]* packets received' /tmp/ping1)"
+wait_log vif1 KEEL-VIF-PING-DOM0 150
+say "G1 $(guest_line vif1 KEEL-VIF-PING-DOM0)"
+
+t0=$(uptime_s)
+if wait_log vif1 KEEL-VIF-SENT $((120 + mb * 4)); then
+	# nc exits when the sender closes; sha256sum follows.
+	i=0
+	while [ ! -s /tmp/recv.sha ] && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	say "G1 $(guest_line vif1 KEEL-VIF-SENT)"
+	say "RECV $(cut -d' ' -f1 /tmp/recv.sha 2>/dev/null) mb=$mb waited=$(echo "$(uptime_s) $t0" | awk '{ printf "%.1f", $1 - $2 }')"
+else
+	say "G1 did not finish sending"
+	tail -10 "$logdir/guest-vif1.log" 2>&1 | sed 's/^/KEEL-VIF-G1LOG: /'
+fi
+
+keel create "$cfg/vif2.cfg"
+say "CREATE vif2 rc=$?"
+wait_log vif2 KEEL-VIF-UP 180 && say "G2 $(guest_line vif2 KEEL-VIF-UP)"
+wait_log vif2 KEEL-VIF-PING-PEER 200
+say "G2 $(guest_line vif2 KEEL-VIF-PING-DOM0)"
+say "G2 $(guest_line vif2 KEEL-VIF-PING-PEER)"
+ping -c 3 -W 5 10.99.0.12 >/tmp/ping2 2>&1
+say "DOM0-PING-G2 rc=$? $(grep -o '[0-9]* packets received' /tmp/ping2)"
+say "TAPS $(ls /sys/class/net | grep '^vif' | tr '\n' ' ')"
+
+keel destroy vif1
+keel destroy vif2
+i=0
+while ls /sys/class/net | grep -q '^vif' && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+say "TAPS-AFTER [$(ls /sys/class/net | grep '^vif' | tr '\n' ' ')]"
+pidof keel-netback >/dev/null && say "NETBACK-ALIVE yes" || say "NETBACK-ALIVE no"
+netback_log 30
+echo "KEEL-DOM0-TEST: DONE keel-vif"
