@@ -6,13 +6,21 @@
  * memcpy/memset/memmove use the string instructions rather than C loops:
  * gcc turns such loops back into calls to memcpy/memset, which here would
  * recurse. Entry code keeps RFLAGS.DF clear, as the ABI requires.
+ * memcpy and memset move eight bytes per iteration, then the tail: QEMU's
+ * TCG runs a rep-prefixed instruction one iteration at a time, so a page
+ * zeroed with rep stosb costs eight times what rep stosq does.
  */
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *d = dst;
+	size_t q = n / 8, tail = n % 8;
 
+	__asm__ volatile("rep movsq"
+			 : "+D"(d), "+S"(src), "+c"(q)
+			 :
+			 : "memory");
 	__asm__ volatile("rep movsb"
-			 : "+D"(d), "+S"(src), "+c"(n)
+			 : "+D"(d), "+S"(src), "+c"(tail)
 			 :
 			 : "memory");
 	return dst;
@@ -39,10 +47,16 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	void *d = dst;
+	size_t q = n / 8, tail = n % 8;
+	u64 pattern = (u8)c * 0x0101010101010101ULL;
 
+	__asm__ volatile("rep stosq"
+			 : "+D"(d), "+c"(q)
+			 : "a"(pattern)
+			 : "memory");
 	__asm__ volatile("rep stosb"
-			 : "+D"(d), "+c"(n)
-			 : "a"(c)
+			 : "+D"(d), "+c"(tail)
+			 : "a"(pattern)
 			 : "memory");
 	return dst;
 }
