@@ -295,6 +295,7 @@ static int cmd_create(int argc, char **argv)
 	int opt, ret = 1;
 	char *end;
 
+	keel_phase(NULL);
 	/* '+': KEY=VALUE overrides after CONFIG are never options. */
 	while ((opt = getopt_long(argc, argv, "+ncph", opts, NULL)) != -1) {
 		switch (opt) {
@@ -343,7 +344,9 @@ static int cmd_create(int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
+	keel_phase("read the config");
 	keel_config_generate(&c, seeded ? &seed : NULL);
+	keel_phase("generate UUID and MACs");
 	if (dry_run) {
 		keel_config_write_json(&c, stdout);
 		ret = fflush(stdout) ? 1 : 0;
@@ -367,6 +370,7 @@ static int cmd_create(int argc, char **argv)
 	k = open_ctl("create");
 	if (!k)
 		goto out;
+	keel_phase("open privcmd");
 	memset(&co, 0, sizeof(co));
 	co.paused = paused;
 	co.config_text = text;
@@ -383,6 +387,7 @@ static int cmd_create(int argc, char **argv)
 		ret = keel_console_attach(dom, c.name) ? 1 : 0;
 out:
 	keel_ctl_close(k);
+	keel_phase("close");
 	free(text);
 	keel_diags_free(&d);
 	keel_config_free(&c);

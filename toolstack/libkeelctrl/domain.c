@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "keelstore.h"
@@ -191,6 +192,20 @@ static int check_host(struct keel_ctl *k, const struct keel_domain_config *c)
 	return 0;
 }
 
+void keel_phase(const char *step)
+{
+	static struct timespec last;
+	struct timespec now;
+
+	if (!getenv("KEEL_TIMING"))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (step && (last.tv_sec || last.tv_nsec))
+		fprintf(stderr, "keel: %.3f s  %s\n",
+			(now.tv_sec - last.tv_sec) + (now.tv_nsec - last.tv_nsec) / 1e9, step);
+	last = now;
+}
+
 int keel_domain_create(struct keel_ctl *k, struct keel_domain_config *c,
 		       const struct keel_create_opts *o, domid_t *domid)
 {
@@ -210,10 +225,12 @@ int keel_domain_create(struct keel_ctl *k, struct keel_domain_config *c,
 	ret = keel_kernel_load(k, c->kernel, &kern);
 	if (ret)
 		return ret;
+	keel_phase("load the kernel");
 	if (c->ramdisk) {
 		ret = keel_read_file(k, "ramdisk", c->ramdisk, &ramdisk, &ramdisk_len);
 		if (ret)
 			goto err_kernel;
+		keel_phase("read the ramdisk");
 	}
 	memset(&b, 0, sizeof(b));
 	b.mem_pages = (uint64_t)c->memory_mib << (20 - KEEL_PAGE_SHIFT);
@@ -247,6 +264,7 @@ int keel_domain_create(struct keel_ctl *k, struct keel_domain_config *c,
 	}
 	dom = op.domain;
 	b.domid = dom;
+	keel_phase("createdomain");
 
 	memset(&op, 0, sizeof(op));
 	op.u.max_mem.max_memkb = (uint64_t)c->maxmem_mib * 1024;
@@ -262,17 +280,21 @@ int keel_domain_create(struct keel_ctl *k, struct keel_domain_config *c,
 	ret = keel_build_pvh(k, &b);
 	if (ret)
 		goto err_domain;
+	keel_phase("build");
 	uuid_unparse_lower(c->uuid, uuid);
 	ret = save_state(k, c, o, uuid);
 	if (ret)
 		goto err_domain;
+	keel_phase("save the config");
 	ret = keel_store_write_domain(k, dom, c, &b);
 	if (ret)
 		goto err_state;
+	keel_phase("store entries and introduce");
 	if (!o || !o->paused) {
 		ret = keel_domain_pause(k, dom, false);
 		if (ret)
 			goto err_state;
+		keel_phase("unpause");
 	}
 	free(ramdisk);
 	keel_kernel_free(&kern);

@@ -32,8 +32,10 @@ void keel_ctl_close(struct keel_ctl *k)
 		return;
 	if (k->xs)
 		ks_close(k->xs);
+	keel_phase("close the store connection");
 	if (k->ops && k->ops->close)
 		k->ops->close(k->hv);
+	keel_phase("close privcmd");
 	free(k->state_dir);
 	free(k);
 }

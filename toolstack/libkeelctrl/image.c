@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Guest kernel images: an ELF vmlinux, or a bzImage whose payload (XZ or
  * gzip) decompresses to one. The PVH entry comes from the Xen ELF note. */
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <lzma.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -24,7 +27,10 @@ static uint32_t le32(const uint8_t *p)
 
 void keel_kernel_free(struct keel_kernel *kern)
 {
-	free(kern->elf);
+	if (kern->elf_mapped)
+		munmap(kern->elf, kern->elf_len);
+	else
+		free(kern->elf);
 	memset(kern, 0, sizeof(*kern));
 }
 
@@ -314,15 +320,176 @@ fail:
 	return ret;
 }
 
+/* ---- the cache of decompressed kernels */
+
+#define KERNEL_CACHE_DIR "kernel-cache"
+/* Entries kept: a 6.1 vmlinux is ~66 MB, and dom0's /var may be RAM. */
+#define KERNEL_CACHE_MAX 3
+
+/* "vmlinux-DEV-INO-" identifies the image file, the rest its version. */
+static void cache_name(const struct stat *st, const char *comp, char *name, size_t len,
+		       size_t *file_prefix)
+{
+	int n = snprintf(name, len, "vmlinux-%llx-%llx-", (unsigned long long)st->st_dev,
+			 (unsigned long long)st->st_ino);
+
+	*file_prefix = n;
+	snprintf(name + n, len - n, "%llx-%lld.%09ld.%s", (unsigned long long)st->st_size,
+		 (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec, comp);
+}
+
+static int cache_open_dir(struct keel_ctl *k, bool create)
+{
+	char *dir;
+	int fd;
+
+	if (asprintf(&dir, "%s/" KERNEL_CACHE_DIR, k->state_dir) < 0)
+		return -1;
+	if (create) {
+		mkdir(k->state_dir, 0700);
+		mkdir(dir, 0700);
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	return fd;
+}
+
+/* Maps the cached vmlinux of the image @st describes, or fails. */
+static int cache_lookup(struct keel_ctl *k, const char *path, const struct stat *st,
+			struct keel_kernel *out)
+{
+	static const char *const comps[][2] = { { "xz", "bzImage (XZ)" },
+						{ "gz", "bzImage (gzip)" } };
+	char name[160];
+	size_t prefix;
+	int dfd = cache_open_dir(k, false);
+
+	if (dfd < 0)
+		return -1;
+	for (size_t i = 0; i < 2; i++) {
+		struct stat cst;
+		void *p;
+		int fd;
+
+		cache_name(st, comps[i][0], name, sizeof(name), &prefix);
+		fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		p = MAP_FAILED;
+		if (!fstat(fd, &cst) && cst.st_size > 0 && (uint64_t)cst.st_size <= MAX_VMLINUX)
+			p = mmap(NULL, cst.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		close(fd);
+		if (p == MAP_FAILED)
+			break;
+		memset(out, 0, sizeof(*out));
+		out->elf = p;
+		out->elf_len = cst.st_size;
+		out->elf_mapped = true;
+		out->format = comps[i][1];
+		if (!parse_elf(k, path, out)) {
+			close(dfd);
+			return 0;
+		}
+		/* A damaged entry: forget it and decompress again. */
+		keel_kernel_free(out);
+		unlinkat(dfd, name, 0);
+		break;
+	}
+	close(dfd);
+	return -1;
+}
+
+/* Older versions of the same image file go; then the oldest entries beyond
+ * KERNEL_CACHE_MAX. */
+static void cache_trim(int dfd, const char *keep, size_t file_prefix)
+{
+	char oldest[256];
+	DIR *d;
+	struct dirent *e;
+
+	for (;;) {
+		time_t oldest_t = 0;
+		unsigned n = 0;
+		int fd = dup(dfd);
+
+		if (fd < 0 || !(d = fdopendir(fd))) {
+			if (fd >= 0)
+				close(fd);
+			return;
+		}
+		rewinddir(d);
+		while ((e = readdir(d))) {
+			struct stat st;
+
+			if (strncmp(e->d_name, "vmlinux-", 8) || !strcmp(e->d_name, keep))
+				continue;
+			if (!strncmp(e->d_name, keep, file_prefix)) {
+				unlinkat(dfd, e->d_name, 0);
+				continue;
+			}
+			if (fstatat(dfd, e->d_name, &st, 0))
+				continue;
+			n++;
+			if (!oldest_t || st.st_mtime < oldest_t) {
+				oldest_t = st.st_mtime;
+				snprintf(oldest, sizeof(oldest), "%s", e->d_name);
+			}
+		}
+		closedir(d);
+		if (n < KERNEL_CACHE_MAX)
+			return;
+		unlinkat(dfd, oldest, 0);
+	}
+}
+
+static void cache_store(struct keel_ctl *k, const struct stat *st, const struct keel_kernel *kern)
+{
+	const char *comp = !strcmp(kern->format, "bzImage (XZ)") ? "xz" : "gz";
+	char name[160], tmp[176];
+	size_t prefix, done = 0;
+	int dfd = cache_open_dir(k, true), fd;
+
+	if (dfd < 0)
+		return;
+	cache_name(st, comp, name, sizeof(name), &prefix);
+	snprintf(tmp, sizeof(tmp), ".%s.%d", name, (int)getpid());
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		goto out;
+	while (done < kern->elf_len) {
+		ssize_t w = write(fd, kern->elf + done, kern->elf_len - done);
+
+		if (w <= 0)
+			break;
+		done += w;
+	}
+	/* Renamed only when whole: a reader never sees a partial entry. */
+	if (close(fd) || done != kern->elf_len || renameat(dfd, tmp, dfd, name)) {
+		unlinkat(dfd, tmp, 0);
+		goto out;
+	}
+	cache_trim(dfd, name, prefix);
+out:
+	close(dfd);
+}
+
 int keel_kernel_load(struct keel_ctl *k, const char *path,
 		     struct keel_kernel *out)
 {
+	struct stat st;
 	uint8_t *buf;
 	size_t len;
 	int ret;
 
+	if (!stat(path, &st) && S_ISREG(st.st_mode) && !cache_lookup(k, path, &st, out))
+		return 0;
 	ret = keel_read_file(k, "kernel", path, &buf, &len);
 	if (ret)
 		return ret;
-	return keel_kernel_parse(k, path, buf, len, out);
+	ret = keel_kernel_parse(k, path, buf, len, out);
+	/* st describes the file read unless it changed in between: then the
+	 * entry's key is stale and is never looked up again. */
+	if (!ret && strcmp(out->format, "ELF"))
+		cache_store(k, &st, out);
+	return ret;
 }

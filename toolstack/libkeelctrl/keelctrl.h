@@ -113,6 +113,7 @@ struct keel_segment {
 struct keel_kernel {
 	uint8_t *elf; /* the (decompressed) ELF vmlinux, owned */
 	size_t elf_len;
+	bool elf_mapped; /* elf is a mapping of the kernel cache, not malloc'ed */
 	const char *format; /* "ELF", "bzImage (XZ)", "bzImage (gzip)" */
 	uint64_t entry; /* XEN_ELFNOTE_PHYS32_ENTRY */
 	struct keel_segment seg[KEEL_MAX_SEGMENTS];
@@ -120,8 +121,19 @@ struct keel_kernel {
 	uint64_t lo, hi; /* physical footprint [lo, hi) */
 };
 
+/* Loads the kernel at @path. A compressed kernel is decompressed once:
+ * the vmlinux is kept in STATE_DIR/kernel-cache/, keyed by the image file's
+ * device, inode, size and modification time, and later loads of the same
+ * file map it from there (decompressing Debian's XZ kernel takes seconds
+ * under emulation). The cache is best effort: failing to use it only costs
+ * time. */
 int keel_kernel_load(struct keel_ctl *k, const char *path,
 		     struct keel_kernel *out);
+
+/* With KEEL_TIMING set in the environment, prints to stderr how long the
+ * step that just ended took ("keel: 0.412 s  load the kernel"), to see where
+ * a slow `keel create` spends its time. NULL starts the clock. */
+void keel_phase(const char *step);
 /* buf is malloc'ed; owned by out on success, freed on failure. */
 int keel_kernel_parse(struct keel_ctl *k, const char *name, uint8_t *buf,
 		      size_t len, struct keel_kernel *out);

@@ -123,6 +123,102 @@ static void test_bzimage(void **state)
 	keel_ctl_close(k);
 }
 
+static unsigned cache_entries(const char *dir)
+{
+	char path[128];
+	struct dirent *e;
+	unsigned n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/kernel-cache", dir);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		n += !strncmp(e->d_name, "vmlinux-", 8);
+	closedir(d);
+	return n;
+}
+
+static void write_file(const char *path, const void *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* The second load of a compressed kernel maps the cached vmlinux; a changed
+ * image or a damaged entry means decompressing again. */
+static void test_kernel_cache(void **state)
+{
+	char dir[] = "/tmp/keel-kcache-XXXXXX", img[96], entry[512], cmd[160];
+	struct fake_hv *fh;
+	struct keel_ctl *k;
+	struct keel_kernel kern;
+	size_t len, glen, xlen;
+	uint8_t *elf, *gz, *xz;
+	struct dirent *e;
+	DIR *d;
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	k = fake_ctl_new(4096, NULL, dir, &fh);
+	elf = make_elf_kernel(&len, 8, 0x1000850);
+	gz = make_bzimage(elf, len, "gzip", &glen);
+	xz = make_bzimage(elf, len, "xz", &xlen);
+	snprintf(img, sizeof(img), "%s/vmlinuz", dir);
+	write_file(img, gz, glen);
+
+	assert_int_equal(keel_kernel_load(k, img, &kern), 0);
+	assert_false(kern.elf_mapped);
+	assert_string_equal(kern.format, "bzImage (gzip)");
+	keel_kernel_free(&kern);
+	assert_int_equal(cache_entries(dir), 1);
+
+	assert_int_equal(keel_kernel_load(k, img, &kern), 0);
+	assert_true(kern.elf_mapped);
+	assert_string_equal(kern.format, "bzImage (gzip)");
+	assert_int_equal(kern.elf_len, len);
+	assert_memory_equal(kern.elf, elf, len);
+	check_synthetic(&kern, 0x1000850);
+	keel_kernel_free(&kern);
+
+	/* A new image in the same file: decompressed, the old entry replaced. */
+	write_file(img, xz, xlen);
+	assert_int_equal(keel_kernel_load(k, img, &kern), 0);
+	assert_false(kern.elf_mapped);
+	assert_string_equal(kern.format, "bzImage (XZ)");
+	keel_kernel_free(&kern);
+	assert_int_equal(cache_entries(dir), 1);
+
+	/* A damaged entry is dropped and rebuilt, never used. */
+	snprintf(cmd, sizeof(cmd), "%s/kernel-cache", dir);
+	d = opendir(cmd);
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, "vmlinux-", 8))
+			snprintf(entry, sizeof(entry), "%s/%s", cmd, e->d_name);
+	closedir(d);
+	assert_int_equal(truncate(entry, 100), 0);
+	assert_int_equal(keel_kernel_load(k, img, &kern), 0);
+	assert_false(kern.elf_mapped);
+	assert_memory_equal(kern.elf, elf, len);
+	keel_kernel_free(&kern);
+	assert_int_equal(keel_kernel_load(k, img, &kern), 0);
+	assert_true(kern.elf_mapped);
+	check_synthetic(&kern, 0x1000850);
+	keel_kernel_free(&kern);
+
+	keel_ctl_close(k);
+	free(elf);
+	free(gz);
+	free(xz);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* Damaged images: random bytes changed in the headers and notes, random
  * truncation. Never a crash (ASan/UBSan watch), always a message. */
 static void test_damaged_images(void **state)
@@ -375,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_elf_notes),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_bzimage),
+		cmocka_unit_test(test_kernel_cache),
 		cmocka_unit_test(test_damaged_images),
 		cmocka_unit_test(test_debian_kernel),
 	};
