@@ -26,8 +26,12 @@ def main():
     rc, lines, log = dom0tests.boot("bench", "keel-bench",
                                     "console=com1 noreboot debug_exit=0xf4 dom0_mem=512M dom0_max_vcpus=1",
                                     smp=2, mem=2048, timeout=900)
-    got = {}
+    got, steps = {}, {}
     for _, line in lines:
+        m = re.match(r"KEEL-BENCH-STEP ([\d.]+) (.*)$", line.strip())
+        if m:
+            steps.setdefault(m.group(2), []).append(float(m.group(1)))
+            continue
         m = re.match(r"KEEL-BENCH-([A-Z0-9-]+) ([\d.]+)$", line.strip())
         if m:
             got.setdefault(m.group(1), []).append(float(m.group(2)))
@@ -53,6 +57,10 @@ def main():
         if xen:
             extra += f"  Xen 4.17 {xen:g} {unit} (ratio {value / xen:.2f})"
         print(f"  {name:28s} {value:8.2f} {unit}{extra}")
+    if steps:
+        print("  where keel create spends its time (KEEL_TIMING, medians):")
+        for step, v in steps.items():
+            print(f"    {step:30s} {statistics.median(v):7.3f} s")
     spawn = med.get("SPAWN-20")
     if spawn:
         print(f"  keel list / spawning a trivial process in dom0 (same run): "

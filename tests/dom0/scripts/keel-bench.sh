@@ -11,8 +11,11 @@ since() { echo "$(now) $1" | awk '{ printf "%.3f", $1 - $2 }'; }
 
 for i in 1 2 3; do
 	t0=$(now)
-	keel create "$cfg/g1.cfg" >/dev/null 2>&1 || echo "KEEL-BENCH-ERROR create $i failed"
+	KEEL_TIMING=1 keel create "$cfg/g1.cfg" >/dev/null 2>/tmp/create.err ||
+		echo "KEEL-BENCH-ERROR create $i failed: $(tail -n 1 /tmp/create.err)"
 	echo "KEEL-BENCH-CREATE-RETURN $(since "$t0")"
+	# keel create's own account of its steps (KEEL_TIMING)
+	sed -n 's/^keel: \([0-9.]*\) s  \(.*\)/KEEL-BENCH-STEP \1 \2/p' /tmp/create.err
 	j=0
 	while ! grep -q "Linux version" "$logdir/guest-g1.log" 2>/dev/null && [ $j -lt 1200 ]; do
 		sleep 0.05
