@@ -24,7 +24,7 @@ DOM0_CMDLINE = open(os.path.join(ROOT, "dom0-linux-patches", "cmdline")).read().
 QEMU_ACCEL = os.environ.get("KEEL_QEMU_ACCEL", "-accel tcg,thread=single").split()
 DISK_SMP = int(os.environ.get("KEEL_DISK_SMP", "1"))
 GUESTS_DOM0_VCPUS = int(os.environ.get("KEEL_GUESTS_DOM0_VCPUS", "1"))
-VIF_MB = int(os.environ.get("KEEL_VIF_MB", "64"))
+VIF_MB = int(os.environ.get("KEEL_VIF_MB", "256"))
 EXIT_POWEROFF, EXIT_REBOOT, EXIT_CRASH, EXIT_PANIC = 1, 3, 5, 7
 
 results = []
@@ -408,6 +408,10 @@ def test_vif():
     elif float(sent.group(3)) > 0:
         print(f"note: {VIF_MB} MiB guest -> dom0 over TCP in {sent.group(3)} s "
               f"({VIF_MB * 8 / float(sent.group(3)):.1f} Mbit/s under TCG)")
+    if not marker(r"ATTACH rc=0") or not marker(r"ATTACHED tap=yes 1 .*vif\d+\.1"):
+        problems.append("keel network-attach did not give the running guest a connected second vif")
+    if not marker(r"DETACH rc=0 tap=no"):
+        problems.append("keel network-detach did not remove the second vif")
     if not marker(r"TAPS-AFTER \[\]"):
         problems.append("the guests' taps remained after keel destroy")
     if not marker(r"NETBACK-ALIVE yes"):
@@ -417,7 +421,7 @@ def test_vif():
     if rc != EXIT_POWEROFF:
         problems.append(f"QEMU exit {rc}")
     check(f"PV network: keel-netback serves xen-netfront guests (bridge, pings both ways, "
-          f"guest to guest, {VIF_MB} MiB TCP with checksum, teardown)",
+          f"guest to guest, {VIF_MB} MiB TCP with checksum, hot-plug, teardown)",
           not problems, "; ".join(problems), log)
 
 

@@ -3,7 +3,7 @@
 # dom0 on Keel, keel.test=keel-vif: keel-netback end to end with stock
 # xen-netfront guests (tests/dom0/guests/vif*.cfg, tests/domu/scripts/vif.sh).
 # vif1 comes up on keelbr0 (which keel-netback creates), dom0 (10.99.0.1)
-# and vif1 ping each other, vif1 sends keel.vif_mb MiB (default 64) over TCP
+# and vif1 ping each other, vif1 sends keel.vif_mb MiB (default 256) over TCP
 # to dom0's busybox nc and both print the stream's sha256; vif2 joins the
 # bridge and pings vif1; destroying the guests removes their taps. Prints
 # KEEL-VIF-* lines for tests/integration/dom0-tests.py. No `set -e`.
@@ -11,7 +11,7 @@ set -u
 cfg=/etc/keel/tests
 logdir=/var/log/keel
 say() { echo "KEEL-VIF-$*"; }
-mb=64
+mb=256
 for arg in $(cat /proc/cmdline); do
 	case $arg in keel.vif_mb=*) mb=${arg#keel.vif_mb=} ;; esac
 done
@@ -95,6 +95,26 @@ say "G2 $(guest_line vif2 KEEL-VIF-PING-PEER)"
 ping -c 3 -W 5 10.99.0.12 >/tmp/ping2 2>&1
 say "DOM0-PING-G2 rc=$? $(grep -o '[0-9]* packets received' /tmp/ping2)"
 say "TAPS $(ls /sys/class/net | grep '^vif' | tr '\n' ' ')"
+
+# Hot-plug: a second NIC for the running vif2, then its removal.
+d2=$(keel domid vif2 2>/dev/null)
+timeout 60 keel network-attach vif2 bridge=keelbr0
+say "ATTACH rc=$?"
+i=0
+while ! grep -q "d$d2 vif 1: connected:" /var/log/keel-netback.log 2>/dev/null && [ $i -lt 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+say "ATTACHED tap=$([ -e /sys/class/net/vif$d2.1 ] && echo yes || echo no) $(grep -c "d$d2 vif 1: connected:" /var/log/keel-netback.log) $(ls /sys/class/net/keelbr0/brif | tr '\n' ' ')"
+keel network-list vif2 2>&1 | sed 's/^/KEEL-VIF-NETLIST: /'
+timeout 60 keel network-detach vif2 1
+rc=$?
+i=0
+while [ -e /sys/class/net/vif$d2.1 ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+say "DETACH rc=$rc tap=$([ -e /sys/class/net/vif$d2.1 ] && echo yes || echo no)"
 
 keel destroy vif1
 keel destroy vif2
