@@ -336,7 +336,9 @@ def test_guests(smp_guest=False):
                           f"console=com1 noreboot debug_exit=0xf4 dom0_mem=512M "
                           f"dom0_max_vcpus={GUESTS_DOM0_VCPUS}",
                           smp=2, mem=2048, timeout=900,
-                          cmdline_extra="keel.guests_smp=1" if smp_guest else "")
+                          # 50 create/destroy cycles once (the leak check), 5 in the SMP run
+                          cmdline_extra="keel.guests_smp=1 keel.cycles=5" if smp_guest
+                          else "keel.cycles=50")
     problems = []
 
     def marker(pattern):
@@ -362,6 +364,27 @@ def test_guests(smp_guest=False):
     m = marker(r"DESTROY g2 rc=(\d+) gone=(\w+)")
     if not m or m.group(1) != "0" or m.group(2) != "yes":
         problems.append("keel destroy g2 failed")
+    m0 = marker(r"BALLOON start memtotal_kb=(\d+) list_mb=(\d+)")
+    down = marker(r"BALLOON down rc=(\d+) memtotal_kb=(\d+) list_mb=(\d+)")
+    up = marker(r"BALLOON up rc=(\d+) memtotal_kb=(\d+) list_mb=(\d+)")
+    if not m0 or not down or not up:
+        problems.append("the balloon guest did not report its MemTotal through mem-set")
+    else:
+        base, base_mb = int(m0.group(1)), int(m0.group(2))
+        # 256 -> 192 MiB: 64 MiB out of the guest, give or take the balloon's
+        # rounding (2 MiB), in its MemTotal and in keel list
+        if down.group(1) != "0" or abs(base - int(down.group(2)) - 65536) > 2048 \
+                or abs(base_mb - int(down.group(3)) - 64) > 2:
+            problems.append(f"mem-set 192m: {down.group(0)} (start {m0.group(0)})")
+        if up.group(1) != "0" or int(up.group(2)) != base or int(up.group(3)) != base_mb:
+            problems.append(f"mem-set 256m: {up.group(0)} (start {m0.group(0)})")
+    m = marker(r"BALLOON above-max rc=(\d+) (.*)")
+    if not m or m.group(1) == "0" or "mem-max" not in m.group(2):
+        problems.append(f"mem-set above maxmem was not refused clearly ({m and m.group(0)})")
+    m = marker(r"CYCLES (\d+)")
+    want_cycles = "5" if smp_guest else "50"
+    if not m or m.group(1) != want_cycles or marker(r"CYCLE \d+ \w+ failed"):
+        problems.append(f"create/destroy cycles: {m and m.group(0)} (want {want_cycles}, none failed)")
     start, end = marker(r"FREE-START (\d+)"), marker(r"FREE-END (\d+)")
     if not start or not end or start.group(1) != end.group(1):
         problems.append(f"free memory before/after: {start and start.group(1)} / {end and end.group(1)}")
