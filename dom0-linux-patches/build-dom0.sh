@@ -195,6 +195,17 @@ for bin in $toolstack_bins; do
 		fi
 	done
 done
+# Libraries the toolstack dlopens, which ldd does not list: libxml2 (read
+# when a config is XML) and what it loads.
+for soname in libxml2.so.2; do
+	lib=$(ldconfig -p | awk -v s="$soname" '$1 == s && /x86-64/ { print $NF; exit }')
+	[ -f "$lib" ] || die "no $soname on the build host (install Debian's libxml2 package)"
+	for f in "$lib" $(ldd "$lib" | awk '/=>/ { print $3 }'); do
+		if [ -f "$f" ] && [ ! -f "$stage$f" ]; then
+			install -D -m 755 "$f" "$stage$f"
+		fi
+	done
+done
 install -D -m 755 "$root/configs/dom0/keel.init" "$stage/etc/init.d/keel"
 install -D -m 644 "$out/vmlinuz" "$stage/var/lib/keel/vmlinuz"
 install -D -m 644 "$build/domu/initrd.img" "$stage/var/lib/keel/guest-initrd.img"

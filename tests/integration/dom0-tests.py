@@ -378,6 +378,9 @@ def test_guests(smp_guest=False):
             problems.append(f"mem-set 192m: {down.group(0)} (start {m0.group(0)})")
         if up.group(1) != "0" or int(up.group(2)) != base or int(up.group(3)) != base_mb:
             problems.append(f"mem-set 256m: {up.group(0)} (start {m0.group(0)})")
+    m = marker(r"XML rc=(\d+) name=(\S*)")
+    if not m or m.group(1) != "0" or m.group(2) != "gxml":
+        problems.append(f"keel create -n of an XML config in dom0: {m and m.group(0)}")
     m = marker(r"BALLOON above-max rc=(\d+) (.*)")
     if not m or m.group(1) == "0" or "mem-max" not in m.group(2):
         problems.append(f"mem-set above maxmem was not refused clearly ({m and m.group(0)})")

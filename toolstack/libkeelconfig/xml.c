@@ -2,11 +2,65 @@
 /* libvirt-style domain XML (<domain type='xen'>) read through libxml2 into
  * the same config the xl.cfg parser fills, with the same field checks. */
 #include <ctype.h>
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include "internal.h"
+
+/*
+ * libxml2 is loaded when the first XML config is read, not when a keel
+ * command starts: with ICU and libstdc++ behind it, linking it in made every
+ * command (keel list included) pay ~20 ms of dynamic loading under QEMU.
+ */
+static struct {
+	typeof(xmlNewParserCtxt) *new_parser_ctxt;
+	typeof(xmlCtxtReadMemory) *ctxt_read_memory;
+	typeof(xmlCtxtGetLastError) *ctxt_get_last_error;
+	typeof(xmlFreeParserCtxt) *free_parser_ctxt;
+	typeof(xmlDocGetRootElement) *doc_get_root_element;
+	typeof(xmlFreeDoc) *free_doc;
+	typeof(xmlGetLineNo) *get_line_no;
+	typeof(xmlNodeGetContent) *node_get_content;
+	typeof(xmlGetProp) *get_prop;
+	xmlFreeFunc *free_var; /* xmlFree is a variable holding the function */
+} lx;
+
+#define LIBXML2_SONAME "libxml2.so.2"
+
+/* NULL once libxml2 is ready, else what went wrong. */
+static const char *libxml2_load(void)
+{
+	static const char *err = "not loaded";
+	static void *h;
+
+	if (h)
+		return err;
+	h = dlopen(LIBXML2_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return err = dlerror();
+#define SYM(field, name) \
+	if (!(lx.field = (typeof(lx.field))dlsym(h, name))) \
+		return err = "a function is missing (" name ")"
+	SYM(new_parser_ctxt, "xmlNewParserCtxt");
+	SYM(ctxt_read_memory, "xmlCtxtReadMemory");
+	SYM(ctxt_get_last_error, "xmlCtxtGetLastError");
+	SYM(free_parser_ctxt, "xmlFreeParserCtxt");
+	SYM(doc_get_root_element, "xmlDocGetRootElement");
+	SYM(free_doc, "xmlFreeDoc");
+	SYM(get_line_no, "xmlGetLineNo");
+	SYM(node_get_content, "xmlNodeGetContent");
+	SYM(get_prop, "xmlGetProp");
+	SYM(free_var, "xmlFree");
+#undef SYM
+	return err = NULL;
+}
+
+static void lx_free(void *p)
+{
+	(*lx.free_var)(p);
+}
 
 struct xml_ctx {
 	const char *file;
@@ -31,7 +85,7 @@ static const struct keel_where *at(struct xml_ctx *x, const xmlNode *n,
 		snprintf(x->what, sizeof(x->what), "%s", what);
 	else
 		snprintf(x->what, sizeof(x->what), "<%s>", n->name);
-	x->w = (struct keel_where){ x->file, (int)xmlGetLineNo(n), x->what };
+	x->w = (struct keel_where){ x->file, (int)lx.get_line_no(n), x->what };
 	return &x->w;
 }
 
@@ -43,7 +97,7 @@ static void fail(struct xml_ctx *x)
 /* The element's text without surrounding blanks; malloc'd. */
 static char *text_of(const xmlNode *n)
 {
-	xmlChar *raw = xmlNodeGetContent(n);
+	xmlChar *raw = lx.node_get_content(n);
 	const char *s = raw ? (const char *)raw : "";
 	const char *e = s + strlen(s);
 	char *out;
@@ -53,19 +107,19 @@ static char *text_of(const xmlNode *n)
 	while (e > s && isspace((unsigned char)e[-1]))
 		e--;
 	out = kc_strndup(s, e - s);
-	xmlFree(raw);
+	lx_free(raw);
 	return out;
 }
 
 static char *attr(const xmlNode *n, const char *name)
 {
-	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+	xmlChar *v = lx.get_prop(n, (const xmlChar *)name);
 	char *out;
 
 	if (!v)
 		return NULL;
 	out = kc_strdup((const char *)v);
-	xmlFree(v);
+	lx_free(v);
 	return out;
 }
 
@@ -297,7 +351,7 @@ static void parse_interface(struct xml_ctx *x, const xmlNode *n)
 	char what[40];
 
 	snprintf(what, sizeof(what), "<interface> %zu", x->c->nr_vifs);
-	w = (struct keel_where){ x->file, (int)xmlGetLineNo(n), what };
+	w = (struct keel_where){ x->file, (int)lx.get_line_no(n), what };
 	if (!type || strcmp(type, "bridge")) {
 		kc_error(x->d, &w, "type '%s' is not supported: Keel attaches interfaces to a bridge: use <interface type='bridge'> with <source bridge='...'/>",
 			 type ? type : "(none)");
@@ -436,6 +490,7 @@ int keel_config_parse_xml(const char *name, const char *text, size_t len,
 			  struct keel_domain_config *c, struct keel_diags *d)
 {
 	struct xml_ctx x = { .file = name, .c = c, .d = d };
+	const char *lib_err;
 	xmlParserCtxtPtr ctxt;
 	xmlDocPtr doc;
 	xmlNodePtr root;
@@ -444,19 +499,26 @@ int keel_config_parse_xml(const char *name, const char *text, size_t len,
 	c->source = kc_strdup(name);
 	c->from_xml = true;
 
-	ctxt = xmlNewParserCtxt();
+	lib_err = libxml2_load();
+	if (lib_err) {
+		kc_error(d, &(struct keel_where){ name, 0, NULL },
+			 "cannot read XML configs: loading " LIBXML2_SONAME " failed (%s): install Debian's libxml2 package",
+			 lib_err);
+		return -1;
+	}
+	ctxt = lx.new_parser_ctxt();
 	if (!ctxt) {
 		kc_error(d, &(struct keel_where){ name, 0, NULL },
 			 "cannot set up the XML parser (out of memory?)");
 		return -1;
 	}
 	/* No network, no entity expansion: a config file is data, not code. */
-	doc = xmlCtxtReadMemory(ctxt, text, (int)len, name, NULL,
+	doc = lx.ctxt_read_memory(ctxt, text, (int)len, name, NULL,
 				XML_PARSE_NONET | XML_PARSE_NOERROR |
 					XML_PARSE_NOWARNING |
 					XML_PARSE_BIG_LINES);
 	if (!doc) {
-		const xmlError *err = xmlCtxtGetLastError(ctxt);
+		const xmlError *err = lx.ctxt_get_last_error(ctxt);
 		char *msg = kc_strdup(err && err->message ? err->message :
 							    "unknown error");
 		size_t n = strlen(msg);
@@ -467,10 +529,10 @@ int keel_config_parse_xml(const char *name, const char *text, size_t len,
 						  NULL },
 			 "malformed XML: %s", msg);
 		free(msg);
-		xmlFreeParserCtxt(ctxt);
+		lx.free_parser_ctxt(ctxt);
 		return -1;
 	}
-	root = xmlDocGetRootElement(doc);
+	root = lx.doc_get_root_element(doc);
 	if (!root || !named(root, "domain")) {
 		kc_error(d, root ? at(&x, root, NULL) : &(struct keel_where){ name, 0, NULL },
 			 "the root element must be <domain type='xen'>");
@@ -478,8 +540,8 @@ int keel_config_parse_xml(const char *name, const char *text, size_t len,
 	} else {
 		parse_domain(&x, root);
 	}
-	xmlFreeDoc(doc);
-	xmlFreeParserCtxt(ctxt);
+	lx.free_doc(doc);
+	lx.free_parser_ctxt(ctxt);
 
 	if (kc_cfg_apply_overrides(c, overrides, nr_overrides, d))
 		x.ret = -1;

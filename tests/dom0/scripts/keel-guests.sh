@@ -106,7 +106,20 @@ keel destroy g2
 say "DESTROY g2 rc=$? gone=$(keel domid g2 >/dev/null 2>&1 && echo no || echo yes)"
 list end
 
-# 6. keel mem-set balloons a guest down and back up through the stock
+# 6. An XML config (libvirt style) is read in dom0 too: keel loads libxml2
+# only for such a config.
+cat >/tmp/g-xml.xml <<'XML'
+<domain type='xen'>
+  <name>gxml</name>
+  <memory unit='MiB'>96</memory>
+  <vcpu>1</vcpu>
+  <os><type>xenpvh</type><kernel>/var/lib/keel/vmlinuz</kernel></os>
+</domain>
+XML
+keel create -n /tmp/g-xml.xml >/tmp/g-xml.json 2>/tmp/g-xml.err
+say "XML rc=$? name=$(sed -n 's/.*"name": "\([^"]*\)".*/\1/p' /tmp/g-xml.json | head -n 1) $(head -n 1 /tmp/g-xml.err)"
+
+# 7. keel mem-set balloons a guest down and back up through the stock
 # balloon driver: the guest's MemTotal (its init prints each change) and
 # keel list's memory follow.
 # (the number only: a shell on the guest's console may have put escape
@@ -146,7 +159,7 @@ say "BALLOON above-max rc=$? $(head -n 1 /tmp/memset.err)"
 keel destroy balloon
 say "DESTROY balloon rc=$?"
 
-# 7. Create/destroy cycles leave the free memory where it started.
+# 8. Create/destroy cycles leave the free memory where it started.
 n=0
 cycles=5
 for arg in $(cat /proc/cmdline); do
