@@ -356,6 +356,10 @@ def test_guests(smp_guest=False):
     m = marker(r"UNPAUSE rc=0 cpu_before=([\d.]+) cpu_after_2s=([\d.]+)")
     if not m or m.group(1) != m.group(2):
         problems.append(f"pause did not stop g1's CPU time ({m.group(0) if m else 'no result'})")
+    m = marker(r"REBOOT g2 rc=(\d+) old=(\d+) new=(\d*) ups=(\d+) restarting=(\d+)")
+    if not m or m.group(1) != "0" or not m.group(3) or m.group(3) == m.group(2) \
+            or int(m.group(4)) < 2 or m.group(5) == "0":
+        problems.append(f"keel reboot g2 did not restart it ({m and m.group(0)})")
     if not marker("CRASHER-PANICKED") or not marker("CRASHER-GONE"):
         problems.append("the crashing guest was not destroyed per on_crash")
     m = marker(r"SHUTDOWN g1 rc=(\d+) gone=(\w+)")

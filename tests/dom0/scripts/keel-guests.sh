@@ -83,14 +83,29 @@ list paused
 keel unpause g1
 say "UNPAUSE rc=$? cpu_before=$a cpu_after_2s=$b"
 
-# 4. A guest that panics is destroyed (on_crash=destroy); the others go on.
+# 4. keel reboot: the guest restarts (on_reboot defaults to restart) as a new
+# domain under the same name, and its init comes up a second time.
+ups() { grep -c KEEL-GUEST-UP "$logdir/guest-$1.log" 2>/dev/null; }
+old_id=$(keel domid g2)
+keel reboot g2
+rc=$?
+i=0
+while [ $i -lt 600 ]; do
+	new_id=$(keel domid g2 2>/dev/null)
+	[ -n "$new_id" ] && [ "$new_id" != "$old_id" ] && [ "$(ups g2)" -ge 2 ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+say "REBOOT g2 rc=$rc old=$old_id new=$(keel domid g2 2>/dev/null) ups=$(ups g2) restarting=$(grep -c 'reboot: Restarting system' "$logdir/guest-g2.log")"
+
+# 5. A guest that panics is destroyed (on_crash=destroy); the others go on.
 keel create "$cfg/crasher.cfg"
 say "CREATE crasher rc=$?"
 wait_log crasher KEEL-GUEST-CRASH-NOW 120 && say "CRASHER-PANICKED"
 if wait_gone crasher 60; then say "CRASHER-GONE"; else say "CRASHER-STILL-THERE"; list crash; fi
 list after-crash
 
-# 5. shutdown -w powers g1 off from inside (its log shows it), destroy ends g2.
+# 6. shutdown -w powers g1 off from inside (its log shows it), destroy ends g2.
 timeout 120 keel shutdown -w g1
 rc=$?
 say "SHUTDOWN g1 rc=$rc gone=$(keel domid g1 >/dev/null 2>&1 && echo no || echo yes)"
@@ -106,7 +121,7 @@ keel destroy g2
 say "DESTROY g2 rc=$? gone=$(keel domid g2 >/dev/null 2>&1 && echo no || echo yes)"
 list end
 
-# 6. An XML config (libvirt style) is read in dom0 too: keel loads libxml2
+# 7. An XML config (libvirt style) is read in dom0 too: keel loads libxml2
 # only for such a config.
 cat >/tmp/g-xml.xml <<'XML'
 <domain type='xen'>
@@ -119,7 +134,7 @@ XML
 keel create -n /tmp/g-xml.xml >/tmp/g-xml.json 2>/tmp/g-xml.err
 say "XML rc=$? name=$(sed -n 's/.*"name": "\([^"]*\)".*/\1/p' /tmp/g-xml.json | head -n 1) $(head -n 1 /tmp/g-xml.err)"
 
-# 7. keel mem-set balloons a guest down and back up through the stock
+# 8. keel mem-set balloons a guest down and back up through the stock
 # balloon driver: the guest's MemTotal (its init prints each change) and
 # keel list's memory follow.
 # (the number only: a shell on the guest's console may have put escape
@@ -159,7 +174,7 @@ say "BALLOON above-max rc=$? $(head -n 1 /tmp/memset.err)"
 keel destroy balloon
 say "DESTROY balloon rc=$?"
 
-# 8. Create/destroy cycles leave the free memory where it started.
+# 9. Create/destroy cycles leave the free memory where it started.
 n=0
 cycles=5
 for arg in $(cat /proc/cmdline); do
