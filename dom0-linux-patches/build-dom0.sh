@@ -104,6 +104,11 @@ keelstored=$build/xenstore-like/keelstored
 make -s -C "$root/toolstack" all >&2 || die "cannot build the toolstack (make -C toolstack)"
 "$root/tests/domu/build-guest.sh" >&2 || die "cannot build the guest image (tests/domu/build-guest.sh)"
 toolstack_bins="$build/toolstack/keel $build/toolstack/keel-consoled"
+# The backends (pv-drivers/): keel-blkback, keel-netback when it exists.
+make -s -C "$root/pv-drivers" all >&2 || die "cannot build the backends (make -C pv-drivers)"
+for bin in "$build"/pv-drivers/keel-*; do
+	[ -x "$bin" ] && toolstack_bins="$toolstack_bins $bin"
+done
 
 # 3. The initramfs, rebuilt only when one of its inputs changed.
 inputs=$(

@@ -44,9 +44,9 @@ static int blk_probe(struct kb_device *d)
 	}
 	ret = kb_dev_read(d, "params", &params);
 	if (ret || !*params) {
-		kb_dev_log(d, KB_ERR, "no params (the backing file or device) in %s", d->be_path);
+		/* The toolstack has not written it yet (or the drive is empty). */
 		free(params);
-		return ret ? ret : -EINVAL;
+		return ret == -ENOENT || !ret ? -EAGAIN : ret;
 	}
 	if (kb_dev_read(d, "mode", &mode))
 		mode = NULL;

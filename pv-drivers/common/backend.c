@@ -178,6 +178,12 @@ static void do_probe(struct kb_device *d)
 	d->fatal_pending = false;
 	pthread_mutex_unlock(&d->be->fatal_lock);
 	ret = d->be->ops->probe(d);
+	if (ret == -EAGAIN) {
+		/* Not all of the toolstack's keys are there yet: again on the
+		 * next change in the directory. */
+		kb_dev_log(d, KB_DEBUG, "backend directory incomplete; waiting");
+		return;
+	}
 	d->probed = true;
 	if (ret) {
 		kb_dev_write(d, "error", "probe failed: %s", strerror(-ret));
@@ -347,11 +353,20 @@ static void reconcile(struct kb_backend *be, uint32_t domid, uint32_t devid)
 		return;
 	}
 	if (!d) {
-		add_device(be, domid, devid, be_path, frontend);
+		char *fe_id = NULL;
+
+		/* The toolstack may still be writing the directory. */
+		if (!read_path(be, be_path, "frontend-id", &fe_id))
+			add_device(be, domid, devid, be_path, frontend);
+		free(fe_id);
 		free(frontend);
 		return;
 	}
 	free(frontend);
+	if (!d->probed && d->state == KB_STATE_INITIALISING) {
+		do_probe(d);
+		return;
+	}
 	if (!read_path(be, be_path, "online", &online) && !strcmp(online, "0") &&
 	    d->state != KB_STATE_CLOSING && d->state != KB_STATE_CLOSED) {
 		kb_dev_log(d, KB_INFO, "online=0: closing");
@@ -548,6 +563,14 @@ int kb_backend_run(struct kb_backend *be)
 		struct pollfd pf[2] = { { be->wake_fd, POLLIN, 0 }, { wfd, POLLIN, 0 } };
 		char *path, *token;
 
+		/* libkeelstore may already hold events it read while answering
+		 * a request (the registration's own event, say): take those
+		 * before sleeping on the fd. */
+		if (wfd >= 0 && !ks_read_watch(be->h, &path, &token)) {
+			token_event(be, path, token);
+			free(path);
+			continue;
+		}
 		if (wfd < 0) {
 			if (!store_down)
 				kb_log(KB_WARN, "lost the store: %s; retrying every second",

@@ -67,7 +67,9 @@ struct kb_backend_ops {
 	const char *type; /* the backend directory's name: "vbd", "vif" */
 	/* A new device (or a frontend starting over): read the backend dir
 	 * (params, mode...), write the features the frontend reads before it
-	 * connects. 0 -> the framework switches to InitWait; an error -> the
+	 * connects. 0 -> the framework switches to InitWait; -EAGAIN -> the
+	 * directory is not complete yet (the toolstack is still writing it):
+	 * probe() is called again on its next change; another error -> the
 	 * device goes to Closed with `error` set (log the reason first). */
 	int (*probe)(struct kb_device *d);
 	/* The frontend published its rings: read them (kb_dev_fe_read*), map,

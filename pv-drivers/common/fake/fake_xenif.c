@@ -2,6 +2,7 @@
 /* The fake kb_xenif of kb_fake.h: a guest's memory, its grant table and
  * its event channels, emulated in-process for unit tests. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -43,6 +44,7 @@ struct fake_xenif {
 	struct kb_xenif x;
 	struct kb_fake *f;
 	int efd; /* readable while ports are pending */
+	pthread_mutex_t lock; /* pending: the test sends, a queue thread reads */
 	uint32_t pending[MAX_PORTS];
 	unsigned nr_pending;
 };
@@ -257,12 +259,17 @@ void kb_fake_send(struct kb_fake *f, uint32_t remote_port)
 	if (!p || !p->bound)
 		return;
 	o = p->owner;
-	for (unsigned i = 0; i < o->nr_pending; i++)
-		if (o->pending[i] == p->local)
+	pthread_mutex_lock(&o->lock);
+	for (unsigned i = 0; i < o->nr_pending; i++) {
+		if (o->pending[i] == p->local) {
+			pthread_mutex_unlock(&o->lock);
 			return;
+		}
+	}
 	o->pending[o->nr_pending++] = p->local;
 	if (write(o->efd, &one, sizeof(one)) < 0)
 		abort();
+	pthread_mutex_unlock(&o->lock);
 }
 
 unsigned kb_fake_notifications(struct kb_fake *f, uint32_t remote_port)
@@ -273,15 +280,20 @@ unsigned kb_fake_notifications(struct kb_fake *f, uint32_t remote_port)
 static int fake_pending(struct kb_xenif *x, uint32_t *ports, unsigned max)
 {
 	struct fake_xenif *o = fx(x);
-	unsigned n = o->nr_pending < max ? o->nr_pending : max;
+	unsigned n;
 	uint64_t v;
+	int ret;
 
+	pthread_mutex_lock(&o->lock);
+	n = o->nr_pending < max ? o->nr_pending : max;
 	memcpy(ports, o->pending, n * sizeof(*ports));
 	memmove(o->pending, o->pending + n, (o->nr_pending - n) * sizeof(*ports));
 	o->nr_pending -= n;
+	ret = (int)n;
 	if (!o->nr_pending && read(o->efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-		return -errno;
-	return (int)n;
+		ret = -errno;
+	pthread_mutex_unlock(&o->lock);
+	return ret;
 }
 
 static int fake_unmask(struct kb_xenif *x, uint32_t local)
@@ -302,6 +314,7 @@ static void fake_close(struct kb_xenif *x)
 		if (o->f->ports[p].owner == o)
 			fake_unbind(x, o->f->ports[p].local);
 	close(o->efd);
+	pthread_mutex_destroy(&o->lock);
 	free(o);
 }
 
@@ -326,6 +339,7 @@ struct kb_xenif *kb_fake_xenif(struct kb_fake *f)
 		return NULL;
 	o->f = f;
 	o->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	pthread_mutex_init(&o->lock, NULL);
 	o->x.ops = &fake_ops;
 	o->x.priv = o;
 	return &o->x;

@@ -3,8 +3,9 @@
  * (playing the frontend) grants, and event channels made of eventfds. Grant
  * copies are checked as the hypervisor and gntdev check them (bad ref,
  * wrong domain, read-only destination, a grant side crossing its page), so
- * a backend's error paths can be exercised. Not thread-safe across
- * concurrent copy calls on one fake (tests drive one queue at a time). */
+ * a backend's error paths can be exercised. kb_fake_send may be called
+ * while a backend thread reads its events; the rest assumes one backend
+ * thread using the fake at a time. */
 #ifndef KB_FAKE_H
 #define KB_FAKE_H
 
