@@ -34,6 +34,7 @@ inputs=$(
 	{
 		echo "$bbdeb $(cat "$dom0/vmlinuz.from" 2>/dev/null)"
 		cat "$here/build-guest.sh" "$here/init" "$here/modules.list" "$patches/mkcpio.py" \
+			"$here/host-binaries.list" \
 			"$patches/initramfs-lib.sh" \
 			"$patches/resolve-modules.py"
 		for f in "$here"/scripts/*.sh; do
@@ -61,6 +62,17 @@ while read -r m; do
 	cp "$moddir/$m" "$stage/lib/modules/$kver/$m"
 done <"$out/modules.order"
 cp "$out/modules.order" "$stage/lib/modules/$kver/keel-modules.order"
+
+# Host programs (mke2fs, e2fsck for the disk tests) and their libraries.
+sed 's/#.*//; /^[[:space:]]*$/d' "$here/host-binaries.list" | while read -r bin; do
+	[ -x "$bin" ] || die "host program $bin is missing (install the package that has it)"
+	install -D -m 755 "$bin" "$stage$bin"
+	ldd "$bin" | awk '/=>/ { print $3 } /^[[:space:]]*\// { print $1 }' | while read -r lib; do
+		if [ -f "$lib" ] && [ ! -f "$stage$lib" ]; then
+			install -D -m 755 "$lib" "$stage$lib"
+		fi
+	done
+done
 
 install -m 755 "$here/init" "$stage/init"
 for f in "$here"/scripts/*.sh; do

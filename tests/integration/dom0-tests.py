@@ -402,6 +402,59 @@ def test_guests(smp_guest=False):
           not problems, "; ".join(problems), log)
 
 
+def test_vbd():
+    """PV disks (issue 6): keel-blkback in dom0 serves a file-backed disk and a
+    read-only one to stock xen-blkfront guests; ext4, 64 MiB written by one
+    guest and read back with the same checksum by the next, e2fsck clean;
+    the read-only disk refuses writes in the guest kernel and in the backend."""
+    rc, lines, log = boot("vbd", "keel-vbd",
+                          f"console=com1 noreboot debug_exit=0xf4 dom0_mem=512M "
+                          f"dom0_max_vcpus={GUESTS_DOM0_VCPUS}",
+                          smp=2, mem=2048, timeout=1500)
+    problems = []
+
+    def marker(pattern):
+        return find(lines, r"KEEL-VBD-" + pattern)[1]
+
+    if not marker("BLKBACK running"):
+        problems.append("keel-blkback is not running in dom0")
+    img = marker(r"IMAGES .* ro-sum=([0-9a-f]{64})")
+    wrote = marker(r"G-vbd1: WROTE ([0-9a-f]{64})")
+    verify = marker(r"G-vbd2: VERIFY ([0-9a-f]{64}) ([0-9a-f]{64})")
+    if not marker(r"G-vbd1: DISKS xvda=196608 xvdb=32768"):
+        problems.append("the first guest did not see xvda (96 MiB) and xvdb (16 MiB)")
+    if not wrote:
+        problems.append("the first guest did not write its 64 MiB")
+    if not verify or not wrote or verify.group(1) != wrote.group(1) or verify.group(2) != wrote.group(1):
+        problems.append("the second guest read a different checksum")
+    if not marker(r"G-vbd2: FSCK rc=0"):
+        problems.append("e2fsck in the second guest is not clean")
+    for g in ("vbd1", "vbd2"):
+        ro = marker(rf"G-{g}: RO-SUM ([0-9a-f]{{64}}) ro=1")
+        after = marker(rf"G-{g}: RO-SUM-AFTER ([0-9a-f]{{64}})")
+        if not img or not ro or ro.group(1) != img.group(1) or not after or after.group(1) != img.group(1):
+            problems.append(f"{g}: the read-only disk's content or read-only flag is wrong")
+        if not marker(rf"G-{g}: RO-KERNEL-WRITE rejected") or not marker(rf"G-{g}: RO-BACKEND-WRITE rejected"):
+            problems.append(f"{g}: a write to the read-only disk was accepted")
+        if not marker(rf"GONE {g}"):
+            problems.append(f"{g} did not power off")
+    end = marker(r"RO-IMG-SUM-END ([0-9a-f]{64})")
+    if not img or not end or end.group(1) != img.group(1):
+        problems.append("the read-only image changed in dom0")
+    if not marker(r"BLKBACK: .*d\d+ vbd 51728: .*write to a read-only disk"):
+        problems.append("keel-blkback did not log the refused write")
+    if not marker("DONE"):
+        problems.append("the dom0 script did not finish")
+    if rc != EXIT_POWEROFF:
+        problems.append(f"QEMU exit {rc}")
+    for _, line in lines:
+        m = re.search(r"KEEL-VBD-G-vbd1: WROTE \S+ seconds=([\d.]+)", line)
+        if m:
+            print(f"note: the guest wrote 64 MiB to ext4 on xvda in {m.group(1)} s (TCG)")
+    check("PV disk: keel-blkback serves xen-blkfront guests (ext4, 64 MiB, checksum, fsck, read-only disk)",
+          not problems, "; ".join(problems), log)
+
+
 def test_vif():
     """keel-netback end to end (issue 6): stock xen-netfront guests on keelbr0
     (which keel-netback creates) reach dom0 and each other; a TCP stream
