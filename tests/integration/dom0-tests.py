@@ -53,7 +53,8 @@ def run_qemu(name, args, timeout, script=()):
     script = list(script)
     start = time.time()
     lines = []
-    with open(log_path, "w") as log:
+    # Line-buffered: the log of a run still going must be readable as it is.
+    with open(log_path, "w", buffering=1) as log:
         log.write(" ".join(cmd) + "\n")
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if script else subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
