@@ -6,3 +6,4 @@ set -u
 cd "$(dirname "$0")/.."
 make --no-print-directory hypervisor dom0 >/dev/null || exit 1
 python3 bench/toolstack.py
+python3 bench/pvio.py
