@@ -52,7 +52,8 @@ struct blk_seg {
 
 struct blk_req {
 	uint64_t id;
-	uint8_t operation; /* as on the ring: echoed in the response */
+	uint8_t operation; /* echoed in the response: as on the ring, but for
+			    * INDIRECT the operation inside (READ/WRITE) */
 	uint8_t op; /* what to do: READ, WRITE, FLUSH_DISKCACHE, WRITE_BARRIER, DISCARD */
 	int16_t status; /* BLKIF_RSP_*; OKAY until something fails */
 	uint64_t sector;

@@ -123,6 +123,8 @@ bool blk_req_parse(const struct blkif_request *rq, const struct blk_limits *lim,
 	case BLKIF_OP_INDIRECT:
 		r->id = rq->u.indirect.id;
 		r->op = rq->u.indirect.indirect_op;
+		/* blkfront checks a response against the operation inside. */
+		r->operation = r->op;
 		r->sector = rq->u.indirect.sector_number;
 		r->nr_segs = rq->u.indirect.nr_segments;
 		if (r->op != BLKIF_OP_READ && r->op != BLKIF_OP_WRITE)

@@ -332,7 +332,7 @@ static void test_indirect(void **state)
 	calls = kb_fake_copy_calls(e->f);
 	assert_int_equal(blk_queue_process(&e->q), 0);
 	assert_int_equal(kb_fake_copy_calls(e->f) - calls, 2);
-	assert_int_equal(response(e, 77, BLKIF_OP_INDIRECT), BLKIF_RSP_OKAY);
+	assert_int_equal(response(e, 77, BLKIF_OP_WRITE), BLKIF_RSP_OKAY);
 	read_file(e, got, 40 * 4096, 800 * 512);
 	for (unsigned i = 0; i < 40 * 4096; i++)
 		assert_int_equal(got[i], 0x40 + i / 4096);
@@ -357,9 +357,9 @@ static void test_indirect(void **state)
 	rq->u.indirect.indirect_grefs[0] = 3999;
 	publish(e);
 	assert_int_equal(blk_queue_process(&e->q), 0);
-	assert_int_equal(response(e, 78, BLKIF_OP_INDIRECT), BLKIF_RSP_OKAY);
-	assert_int_equal(response(e, 79, BLKIF_OP_INDIRECT), BLKIF_RSP_ERROR);
-	assert_int_equal(response(e, 80, BLKIF_OP_INDIRECT), BLKIF_RSP_ERROR);
+	assert_int_equal(response(e, 78, BLKIF_OP_READ), BLKIF_RSP_OKAY);
+	assert_int_equal(response(e, 79, BLKIF_OP_READ), BLKIF_RSP_ERROR);
+	assert_int_equal(response(e, 80, BLKIF_OP_WRITE), BLKIF_RSP_ERROR);
 	for (unsigned i = 0; i < 40; i++)
 		assert_int_equal(page(e, DATA_PAGE + 1 + i)[4095], 0x40 + i);
 	file_untouched(e, 0, 800 * 512);
