@@ -7,33 +7,10 @@
 # and create/destroy cycles give all memory back. Prints KEEL-G-* lines that
 # tests/integration/dom0-tests.py judges. No `set -e`: each step reports.
 set -u
+. "$(dirname "$0")/guest-lib.sh"
 cfg=/etc/keel/tests
-logdir=/var/log/keel
 say() { echo "KEEL-G-$*"; }
-uptime_s() { cut -d' ' -f1 /proc/uptime; }
 free_mb() { keel info 2>/dev/null | sed -n 's/^free_memory *: *//p'; }
-
-# wait_log NAME PATTERN SECONDS: the guest's console log shows PATTERN
-wait_log() {
-	i=0
-	while [ $i -lt $(($3 * 10)) ]; do
-		grep -q "$2" "$logdir/guest-$1.log" 2>/dev/null && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-
-# wait_gone NAME SECONDS: keel list no longer shows the domain
-wait_gone() {
-	i=0
-	while [ $i -lt $(($2 * 10)) ]; do
-		keel domid "$1" >/dev/null 2>&1 || return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
 
 list() { keel list 2>&1 | sed "s/^/KEEL-G-LIST-$1: /"; }
 cputime() { keel list "$1" 2>/dev/null | awk 'NR == 2 { print $NF }'; }

@@ -6,31 +6,11 @@
 # the checksum back and runs e2fsck; both check that the read-only disk
 # refuses writes. Prints KEEL-VBD-* lines for tests/integration/dom0-tests.py.
 set -u
+. "$(dirname "$0")/guest-lib.sh"
 cfg=/etc/keel/tests
-logdir=/var/log/keel
 img=/var/lib/keel/g1.img
 ro=/var/lib/keel/ro.img
 say() { echo "KEEL-VBD-$*"; }
-uptime_s() { cut -d' ' -f1 /proc/uptime; }
-
-wait_log() { # NAME PATTERN SECONDS
-	i=0
-	while [ $i -lt $(($3 * 10)) ]; do
-		grep -q "$2" "$logdir/guest-$1.log" 2>/dev/null && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-wait_gone() { # NAME SECONDS
-	i=0
-	while [ $i -lt $(($2 * 10)) ]; do
-		keel domid "$1" >/dev/null 2>&1 || return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
 
 # run_guest NAME TEST: creates the guest, waits for its END line and for it
 # to power off, and copies its KEEL-VBD lines to the console.

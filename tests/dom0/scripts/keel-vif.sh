@@ -8,26 +8,15 @@
 # bridge and pings vif1; destroying the guests removes their taps. Prints
 # KEEL-VIF-* lines for tests/integration/dom0-tests.py. No `set -e`.
 set -u
+. "$(dirname "$0")/guest-lib.sh"
 cfg=/etc/keel/tests
-logdir=/var/log/keel
 say() { echo "KEEL-VIF-$*"; }
 mb=256
 for arg in $(cat /proc/cmdline); do
 	case $arg in keel.vif_mb=*) mb=${arg#keel.vif_mb=} ;; esac
 done
 
-# wait_log NAME PATTERN SECONDS
-wait_log() {
-	i=0
-	while [ $i -lt $(($3 * 10)) ]; do
-		grep -q "$2" "$logdir/guest-$1.log" 2>/dev/null && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
 guest_line() { grep -m1 "$2" "$logdir/guest-$1.log" 2>/dev/null | tr -d '\r'; }
-uptime_s() { cut -d' ' -f1 /proc/uptime; }
 netback_log() { sed 's/^/KEEL-VIF-NBLOG: /' /var/log/keel-netback.log 2>/dev/null | tail -${1:-20}; }
 
 i=0
