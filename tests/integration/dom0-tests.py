@@ -408,8 +408,10 @@ def test_vbd():
     read-only one to stock xen-blkfront guests; ext4, 64 MiB written by one
     guest and read back with the same checksum by the next, e2fsck clean;
     the read-only disk refuses writes in the guest kernel and in the backend."""
+    # dom0's files live in RAM (its initramfs): 1 GiB leaves room for the
+    # 96 MiB disk image beside keel's kernel cache.
     rc, lines, log = boot("vbd", "keel-vbd",
-                          f"console=com1 noreboot debug_exit=0xf4 dom0_mem=512M "
+                          f"console=com1 noreboot debug_exit=0xf4 dom0_mem=1024M "
                           f"dom0_max_vcpus={GUESTS_DOM0_VCPUS}",
                           smp=2, mem=2048, timeout=1500)
     problems = []

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -325,6 +326,9 @@ fail:
 #define KERNEL_CACHE_DIR "kernel-cache"
 /* Entries kept: a 6.1 vmlinux is ~66 MB, and dom0's /var may be RAM. */
 #define KERNEL_CACHE_MAX 3
+/* An entry is written only if a quarter of the filesystem and this much
+ * stay free after it. */
+#define KERNEL_CACHE_MIN_LEFT (128ULL << 20)
 
 /* "vmlinux-DEV-INO-" identifies the image file, the rest its version. */
 static void cache_name(const struct stat *st, const char *comp, char *name, size_t len,
@@ -447,10 +451,20 @@ static void cache_store(struct keel_ctl *k, const struct stat *st, const struct 
 	const char *comp = !strcmp(kern->format, "bzImage (XZ)") ? "xz" : "gz";
 	char name[160], tmp[176];
 	size_t prefix, done = 0;
+	struct statvfs vfs;
 	int dfd = cache_open_dir(k, true), fd;
 
 	if (dfd < 0)
 		return;
+	/*
+	 * Only where it leaves room: dom0's /var may be RAM, and a full
+	 * filesystem would cost the guests' disk images, not just time.
+	 */
+	if (fstatvfs(dfd, &vfs) ||
+	    (uint64_t)vfs.f_bavail * vfs.f_frsize < kern->elf_len + KERNEL_CACHE_MIN_LEFT ||
+	    ((uint64_t)vfs.f_bavail * vfs.f_frsize - kern->elf_len) * 4 <
+		    (uint64_t)vfs.f_blocks * vfs.f_frsize)
+		goto out;
 	cache_name(st, comp, name, sizeof(name), &prefix);
 	snprintf(tmp, sizeof(tmp), ".%s.%d", name, (int)getpid());
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
