@@ -440,9 +440,9 @@ static void cache_trim(int dfd, const char *keep, size_t file_prefix)
 			}
 		}
 		closedir(d);
-		if (n < KERNEL_CACHE_MAX)
+		/* An entry that cannot be removed ends the trimming. */
+		if (n < KERNEL_CACHE_MAX || unlinkat(dfd, oldest, 0))
 			return;
-		unlinkat(dfd, oldest, 0);
 	}
 }
 
