@@ -100,6 +100,10 @@ void kb_backend_stop(struct kb_backend *be);
 /* Frees the backend (after kb_backend_run() returned). */
 void kb_backend_free(struct kb_backend *be);
 
+/* A backend daemon's whole main(): -s STORE_SOCKET, -v, SIGTERM/SIGINT stop
+ * it, then kb_backend_new/run/free with @ops. Returns the exit status. */
+int kb_daemon_main(const char *prog, const struct kb_backend_ops *ops, int argc, char **argv);
+
 /* The store handle of the control thread (for anything the helpers below
  * do not cover). Control thread only. */
 struct ks_handle *kb_backend_store(struct kb_backend *be);
