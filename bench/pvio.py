@@ -15,8 +15,9 @@ figure is reported as missing, with the reason the run gave.
 
 Sizes (environment, MiB unless said): KEEL_PVIO_SEQ_MB (64),
 KEEL_PVIO_RAND_N (operations, 2000), KEEL_PVIO_RAND_MB (region, 64),
-KEEL_PVIO_NET_MB (32); KEEL_PVIO_GUEST_MAX_SECTORS_KB (unset: the guest
-kernel's default) is a diagnostic."""
+KEEL_PVIO_NET_MB (32); KEEL_PVIO_GUEST_MAX_SECTORS_KB and
+KEEL_PVIO_GUEST_INDIRECT (unset: the guest kernel's defaults) are
+diagnostics."""
 import os
 import re
 import statistics
@@ -37,6 +38,9 @@ NET_MB = int(os.environ.get("KEEL_PVIO_NET_MB", "32"))
 # Diagnostic, unset by default: cap the guest's xvda requests (44 KiB = 11
 # segments: no BLKIF_OP_INDIRECT); the report says so when it is set.
 MAX_KB = os.environ.get("KEEL_PVIO_GUEST_MAX_SECTORS_KB", "")
+# Diagnostic, unset by default: the guest's xen_blkfront.max_indirect_segments
+# (the stock default is 32 segments: 128 KiB requests).
+INDIRECT = os.environ.get("KEEL_PVIO_GUEST_INDIRECT", "")
 SEED = 1
 TIMEOUT = 900
 
@@ -66,7 +70,8 @@ def main():
         f.truncate((SEQ_MB + RAND_MB + 96) << 20)
     args = (f"keel.pvio_seq_mb={SEQ_MB} keel.pvio_rand_n={RAND_N} keel.pvio_rand_mb={RAND_MB} "
             f"keel.pvio_net_mb={NET_MB} keel.pvio_seed={SEED}"
-            + (f" keel.pvio_max_sectors_kb={MAX_KB}" if MAX_KB else ""))
+            + (f" keel.pvio_max_sectors_kb={MAX_KB}" if MAX_KB else "")
+            + (f" keel.pvio_indirect={INDIRECT}" if INDIRECT else ""))
     rc, lines, log = dom0tests.boot(
         "bench-pvio", "keel-bench-pvio",
         "console=com1 noreboot debug_exit=0xf4 dom0_mem=512M dom0_max_vcpus=1",
@@ -94,13 +99,18 @@ def main():
     print("  method: the backing file is on ext4 on dom0's virtio disk (a raw file on the host, QEMU's\n"
           "    default cache); reads use O_DIRECT after `echo 3 > /proc/sys/vm/drop_caches`; writes use\n"
           "    O_DIRECT and end with fsync (dd conv=fsync) or fdatasync (keel-iotool), inside the timing;\n"
+          "    the \"page cache\" rows are the same dd without O_DIRECT (caches dropped before the read,\n"
+          "    fsync inside the write's timing), as a plain `dd` of a disk does;\n"
           "    dom0 runs each block workload 3 times on the file, then drops its caches and the guest\n"
-          "    runs it once on /dev/xvda (the same file, through keel-blkback, which does buffered I/O on\n"
-          "    it); TCP is timed by the receiver in dom0 from the first byte to the end of the stream,\n"
+          "    runs it once on /dev/xvda (the same file, through keel-blkback, which uses direct I/O for\n"
+          "    whole pages); TCP is timed by the receiver in dom0 from the first byte to the end of the stream,\n"
           "    3 rounds over dom0's loopback, then 3 from the guest (before its disk workloads); medians")
     if MAX_KB:
         print(f"  NOTE: diagnostic run, the guest's xvda requests capped at {MAX_KB} KiB "
               "(KEEL_PVIO_GUEST_MAX_SECTORS_KB); not the default configuration")
+    if INDIRECT:
+        print(f"  NOTE: diagnostic run, the guest's blkfront uses up to {INDIRECT} segments per "
+              "request (KEEL_PVIO_GUEST_INDIRECT); not the default configuration")
     if "DONE" not in got:
         print(f"  note: the run did not finish (QEMU exit {rc}); the figures are what it printed")
     for k in ("BACKENDS", "IMAGE", "GUEST-INITRD", "CREATE", "CREATE-WITHOUT-DISK", "BRIDGE",
@@ -136,6 +146,8 @@ def main():
     print("  block (guest on xvda / dom0 on the backing file):")
     row("sequential read (dd 1M)", "G-SEQ-READ", "DOM0-SEQ-READ", "MB/s", 0.9, xen_seq)
     row("sequential write (dd 1M)", "G-SEQ-WRITE", "DOM0-SEQ-WRITE", "MB/s", 0.9, xen_seq)
+    row("seq read, page cache", "G-SEQ-READ-CACHED", "DOM0-SEQ-READ-CACHED", "MB/s", 0.9, xen_seq)
+    row("seq write, page cache", "G-SEQ-WRITE-CACHED", "DOM0-SEQ-WRITE-CACHED", "MB/s", 0.9, xen_seq)
     row("random 4K read (QD1)", "G-RAND-READ", "DOM0-RAND-READ", "MB/s", None, "Xen 4.17: no figure")
     row("random 4K write (QD1)", "G-RAND-WRITE", "DOM0-RAND-WRITE", "MB/s", None, "Xen 4.17: no figure")
     print("  network (guest->dom0 over keel-netback / dom0 loopback, same nc pipeline and size):")
@@ -144,8 +156,12 @@ def main():
         "Xen 4.17: 118 Mbit/s guest->dom0" + (f" (ours {g / 118:.2f} of it)" if g else ""))
     for text in got.get("G-NET-SENT", []):
         print(f"    guest's sender: {text}")
+    for n in notes.get("BLKBACK", []):
+        if "disconnected after" in n:  # its own account of where the time went
+            print(f"    keel-blkback: {n}")
     disk_ok = all(value(k, "MB/s")[0] is not None
-                  for k in ("G-SEQ-READ", "G-SEQ-WRITE", "G-RAND-READ", "G-RAND-WRITE"))
+                  for k in ("G-SEQ-READ", "G-SEQ-WRITE", "G-RAND-READ", "G-RAND-WRITE",
+                            "G-SEQ-READ-CACHED", "G-SEQ-WRITE-CACHED"))
     if not disk_ok:
         print("  the guest's disk workloads did not all run; the guest kernel's xvda messages:")
         for n in notes.get("G-DMESG", []) or ["(none)"]:

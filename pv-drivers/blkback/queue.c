@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "blkback.h"
@@ -51,6 +52,7 @@ static void problem(struct blk_queue *q, const struct blk_req *r, const char *fm
 int blk_queue_init(struct blk_queue *q, const struct blk_queue_cfg *c)
 {
 	size_t max_segs = BLK_BATCH_REQS * (size_t)c->max_indirect_segs;
+	void *buf;
 	int ret;
 
 	memset(q, 0, sizeof(*q));
@@ -70,7 +72,10 @@ int blk_queue_init(struct blk_queue *q, const struct blk_queue_cfg *c)
 		return ret;
 	q->segs = calloc(max_segs, sizeof(*q->segs));
 	q->desc = calloc(BLK_BATCH_REQS * (size_t)q->lim.max_indirect_segs, sizeof(*q->desc));
-	q->buf = malloc(BLK_BATCH_BYTES);
+	/* page-aligned: requests of whole pages can use direct I/O */
+	if (posix_memalign(&buf, PAGE_BYTES, BLK_BATCH_BYTES))
+		buf = NULL;
+	q->buf = buf;
 	q->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (!q->segs || !q->desc || !q->buf || q->stop_fd < 0 ||
 	    kb_copy_batch_init(&q->copies, max_segs + BLK_BATCH_REQS * 8)) {
@@ -378,20 +383,35 @@ static void respond(struct blk_queue *q)
 		q->x->ops->notify(q->x, q->port);
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 int blk_queue_process(struct blk_queue *q)
 {
 	if (q->dead)
 		return -EPROTO;
 	for (;;) {
 		int n = fill_batch(q);
+		uint64_t t0, t1, t2;
 
 		if (n < 0)
 			return n;
 		if (n) {
+			t0 = now_ns();
 			load_indirect(q);
 			copy_phase(q, true);
+			t1 = now_ns();
 			do_io(q);
+			t2 = now_ns();
 			copy_phase(q, false);
+			q->copy_ns += (t1 - t0) + (now_ns() - t2);
+			q->io_ns += t2 - t1;
+			q->nr_batches++;
 			respond(q);
 			continue;
 		}

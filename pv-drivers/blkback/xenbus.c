@@ -78,13 +78,33 @@ static int blk_probe(struct kb_device *d)
 	return 0;
 }
 
-static void stop_queues(struct blk_dev *bd)
+/* Counters summed over a device's queues. */
+struct blk_totals {
+	uint64_t reqs, errs, batches, copy_ns, io_ns;
+};
+
+static void stop_queues_counted(struct blk_dev *bd, struct blk_totals *t)
 {
-	for (unsigned i = 0; i < bd->nr_queues; i++)
-		blk_queue_destroy(&bd->queues[i]);
+	for (unsigned i = 0; i < bd->nr_queues; i++) {
+		struct blk_queue *q = &bd->queues[i];
+
+		blk_queue_destroy(q); /* joins the thread that updates these */
+		if (t) {
+			t->reqs += q->nr_requests;
+			t->errs += q->nr_errors;
+			t->batches += q->nr_batches;
+			t->copy_ns += q->copy_ns;
+			t->io_ns += q->io_ns;
+		}
+	}
 	free(bd->queues);
 	bd->queues = NULL;
 	bd->nr_queues = 0;
+}
+
+static void stop_queues(struct blk_dev *bd)
+{
+	stop_queues_counted(bd, NULL);
 }
 
 /* Maps queue q's ring(s), binds its channel and starts it. The keys are in
@@ -215,16 +235,15 @@ static int blk_connect(struct kb_device *d)
 
 static void blk_disconnect(struct kb_device *d)
 {
-	struct blk_dev *bd = d->priv;
-	uint64_t reqs = 0, errs = 0;
+	struct blk_totals t = { 0 };
 
-	for (unsigned i = 0; i < bd->nr_queues; i++) {
-		reqs += bd->queues[i].nr_requests;
-		errs += bd->queues[i].nr_errors;
-	}
-	stop_queues(bd);
-	kb_dev_log(d, KB_INFO, "disconnected after %llu requests (%llu failed)",
-		   (unsigned long long)reqs, (unsigned long long)errs);
+	stop_queues_counted(d->priv, &t);
+	kb_dev_log(d, KB_INFO,
+		   "disconnected after %llu requests (%llu failed) in %llu batches; "
+		   "time in grant copies %llu ms, in disk I/O %llu ms",
+		   (unsigned long long)t.reqs, (unsigned long long)t.errs,
+		   (unsigned long long)t.batches, (unsigned long long)(t.copy_ns / 1000000),
+		   (unsigned long long)(t.io_ns / 1000000));
 }
 
 static void blk_remove(struct kb_device *d)

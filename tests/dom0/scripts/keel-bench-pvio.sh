@@ -20,7 +20,7 @@ cfg=/etc/keel/tests
 logdir=/var/log/keel
 dir=/var/lib/keel/bench
 img=$dir/pvio.img
-seq_mb=64 rand_n=2000 rand_mb=64 net_mb=32 seed=1 max_kb=
+seq_mb=64 rand_n=2000 rand_mb=64 net_mb=32 seed=1 max_kb= indirect=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	keel.pvio_seq_mb=*) seq_mb=${arg#*=} ;;
@@ -29,6 +29,7 @@ for arg in $(cat /proc/cmdline); do
 	keel.pvio_net_mb=*) net_mb=${arg#*=} ;;
 	keel.pvio_seed=*) seed=${arg#*=} ;;
 	keel.pvio_max_sectors_kb=*) max_kb=${arg#*=} ;;
+	keel.pvio_indirect=*) indirect=${arg#*=} ;;
 	esac
 done
 say() { echo "KEEL-BENCH-PVIO-$*"; }
@@ -71,15 +72,16 @@ wait_file() { # PATH SECONDS
 	done
 	[ -s "$1" ]
 }
-# seq_dd read|write PATH: dd bs=1M of seq_mb MiB with O_DIRECT (and fsync
-# for writes), timed from dom0's /proc/uptime.
+# seq_dd read|write|cread|cwrite PATH: dd bs=1M of seq_mb MiB with O_DIRECT,
+# or through the page cache (c...), writes ending with fsync.
 seq_dd() {
 	t0=$(now)
-	if [ "$1" = read ]; then
-		dd if="$2" of=/dev/null bs=1M count="$seq_mb" iflag=direct 2>/tmp/dd.err
-	else
-		dd if=/dev/zero of="$2" bs=1M count="$seq_mb" oflag=direct conv=notrunc,fsync 2>/tmp/dd.err
-	fi
+	case $1 in
+	read) dd if="$2" of=/dev/null bs=1M count="$seq_mb" iflag=direct 2>/tmp/dd.err ;;
+	write) dd if=/dev/zero of="$2" bs=1M count="$seq_mb" oflag=direct conv=notrunc,fsync 2>/tmp/dd.err ;;
+	cread) dd if="$2" of=/dev/null bs=1M count="$seq_mb" 2>/tmp/dd.err ;;
+	cwrite) dd if=/dev/zero of="$2" bs=1M count="$seq_mb" conv=notrunc,fsync 2>/tmp/dd.err ;;
+	esac
 	rc=$?
 	echo "rc=$rc bytes=$((seq_mb * 1048576)) seconds=$(since "$t0")$([ $rc -ne 0 ] && echo " error=$(tail -n 1 /tmp/dd.err | tr ' ' '_')")"
 }
@@ -88,7 +90,7 @@ randio() { # read|write PATH
 	echo "rc=$? $(echo "$out" | sed 's/^KEEL-IOTOOL //' | tr '\n' ' ')"
 }
 
-say "PARAMS seq_mb=$seq_mb rand_n=$rand_n rand_mb=$rand_mb net_mb=$net_mb seed=$seed guest_max_sectors_kb=${max_kb:-default} dom0_cpus=$(cat /sys/devices/system/cpu/online) dom0_memtotal_kb=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)"
+say "PARAMS seq_mb=$seq_mb rand_n=$rand_n rand_mb=$rand_mb net_mb=$net_mb seed=$seed guest_max_sectors_kb=${max_kb:-default} guest_indirect=${indirect:-default} dom0_cpus=$(cat /sys/devices/system/cpu/online) dom0_memtotal_kb=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)"
 i=0
 while { ! pidof keel-blkback >/dev/null || ! pidof keel-netback >/dev/null; } && [ $i -lt 50 ]; do
 	sleep 0.1
@@ -120,6 +122,9 @@ if [ $disk = yes ]; then
 		say "DOM0-RAND-READ round=$r $(randio read "$img")"
 		say "DOM0-SEQ-WRITE round=$r $(seq_dd write "$img")"
 		say "DOM0-RAND-WRITE round=$r $(randio write "$img")"
+		drop_caches
+		say "DOM0-SEQ-READ-CACHED round=$r $(seq_dd cread "$img")"
+		say "DOM0-SEQ-WRITE-CACHED round=$r $(seq_dd cwrite "$img")"
 	done
 fi
 
@@ -153,7 +158,7 @@ say "GUEST-INITRD bytes=$(wc -c </tmp/pvio-initrd.img)"
 for r in 1 2 3; do
 	net_recv $((4991 + 10 * r)) guest$r 900
 done
-args="keel.pvio_seq_mb=$seq_mb keel.pvio_rand_n=$rand_n keel.pvio_rand_mb=$rand_mb keel.pvio_net_mb=$net_mb keel.pvio_seed=$seed${max_kb:+ keel.pvio_max_sectors_kb=$max_kb}"
+args="keel.pvio_seq_mb=$seq_mb keel.pvio_rand_n=$rand_n keel.pvio_rand_mb=$rand_mb keel.pvio_net_mb=$net_mb keel.pvio_seed=$seed${max_kb:+ keel.pvio_max_sectors_kb=$max_kb}${indirect:+ xen_blkfront.max_indirect_segments=$indirect}"
 sed "s/PVIO_ARGS/$args/" "$cfg/pvio.cfg" >/tmp/pvio.cfg
 [ $disk = yes ] || sed -i '/^disk/d' /tmp/pvio.cfg
 drop_caches
@@ -169,6 +174,12 @@ if [ $rc -ne 0 ] && [ $disk = yes ]; then
 	rc=$?
 	say "CREATE-WITHOUT-DISK rc=$rc $(tail -n 1 /tmp/create.out | tr -d '\r')"
 fi
+# The guest's results as they come (their times on dom0's console line up
+# with a profile taken from outside, e.g. QEMU's monitor).
+tail -F "$logdir/guest-pvio.log" 2>/dev/null | while read -r line; do
+	case $line in *KEEL-PVIO-G-*) echo "KEEL-BENCH-PVIO-LIVE: ${line#*KEEL-PVIO-G-}" ;; esac
+done &
+live=$!
 i=0
 while [ ! -e /sys/class/net/keelbr0 ] && [ $i -lt 1200 ]; do
 	sleep 0.1
@@ -186,6 +197,7 @@ else
 	say "GUEST-STUCK after=$(since "$t0")"
 	tail -n 30 "$logdir/guest-pvio.log" 2>&1 | tr -d '\r' | sed 's/^/KEEL-BENCH-PVIO-GUESTLOG: /'
 fi
+kill $live 2>/dev/null
 grep -a "KEEL-PVIO-G-" "$logdir/guest-pvio.log" 2>/dev/null | tr -d '\r' | sed 's/^.*KEEL-PVIO-G-/KEEL-BENCH-PVIO-G-/'
 for r in 1 2 3; do
 	if wait_file /tmp/guest$r.res 10; then

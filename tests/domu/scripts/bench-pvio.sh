@@ -5,7 +5,8 @@
 # xen-netfront; then the workloads dom0 ran on the backing file, here on the
 # stock xen-blkfront's /dev/xvda (the same file, through keel-blkback):
 # sequential read, 4 KiB random read, sequential write, 4 KiB random write
-# (dd and keel-iotool, O_DIRECT, caches dropped before reads). The network
+# (dd and keel-iotool, O_DIRECT, caches dropped before reads), then dd's
+# sequential read and write again through the guest's page cache. The network
 # goes first so that a disk that hangs cannot take its figure with it; each
 # disk workload runs in the background and is abandoned after phase_s
 # seconds (an I/O the backend never answers leaves it unkillable). Prints
@@ -33,11 +34,12 @@ drop_caches() {
 }
 seq_dd() { # read|write DEV
 	t0=$(now)
-	if [ "$1" = read ]; then
-		dd if="$2" of=/dev/null bs=1M count="$seq_mb" iflag=direct 2>/tmp/dd.err
-	else
-		dd if=/dev/zero of="$2" bs=1M count="$seq_mb" oflag=direct conv=notrunc,fsync 2>/tmp/dd.err
-	fi
+	case $1 in
+	read) dd if="$2" of=/dev/null bs=1M count="$seq_mb" iflag=direct 2>/tmp/dd.err ;;
+	write) dd if=/dev/zero of="$2" bs=1M count="$seq_mb" oflag=direct conv=notrunc,fsync 2>/tmp/dd.err ;;
+	cread) dd if="$2" of=/dev/null bs=1M count="$seq_mb" 2>/tmp/dd.err ;;
+	cwrite) dd if=/dev/zero of="$2" bs=1M count="$seq_mb" conv=notrunc,fsync 2>/tmp/dd.err ;;
+	esac
 	rc=$?
 	echo "rc=$rc bytes=$((seq_mb * 1048576)) seconds=$(since "$t0")$([ $rc -ne 0 ] && echo " error=$(tail -n 1 /tmp/dd.err | tr ' ' '_')")"
 }
@@ -118,7 +120,10 @@ if [ -b /dev/xvda ]; then
 		drop_caches &&
 		phase RAND-READ randio read /dev/xvda &&
 		phase SEQ-WRITE seq_dd write /dev/xvda &&
-		phase RAND-WRITE randio write /dev/xvda
+		phase RAND-WRITE randio write /dev/xvda &&
+		drop_caches &&
+		phase SEQ-READ-CACHED seq_dd cread /dev/xvda &&
+		phase SEQ-WRITE-CACHED seq_dd cwrite /dev/xvda
 	dmesg | grep -E 'xvda|blkfront' | tail -n 8 | sed 's/^/KEEL-PVIO-G-DMESG: /'
 else
 	say "NODISK after=60s have=[$(ls /dev | grep xvd | tr '\n' ' ')]"
