@@ -395,6 +395,37 @@ static void test_batching(void **state)
 	teardown_env(e);
 }
 
+/* Consecutive reads go to the disk as one transfer; each request still gets
+ * its own sectors, also where a half-page request or a gap ends a run. */
+static void test_merged_reads(void **state)
+{
+	static const struct { uint64_t sector; uint8_t first, last; } rqs[] = {
+		{ 0, 0, 7 }, { 8, 0, 7 }, { 16, 0, 3 }, { 20, 0, 7 }, { 28, 0, 7 }, { 100, 0, 7 },
+	};
+	struct env *e = setup_env(false, 1);
+
+	(void)state;
+	for (unsigned i = 0; i < 6; i++) {
+		struct blkif_request *rq = post(e, BLKIF_OP_READ, i, rqs[i].sector);
+
+		memset(page(e, DATA_PAGE + i), 0xee, 4096);
+		add_seg(rq, e->data_ref[DATA_PAGE + i], rqs[i].first, rqs[i].last);
+	}
+	publish(e);
+	assert_int_equal(blk_queue_process(&e->q), 0);
+	for (unsigned i = 0; i < 6; i++) {
+		uint8_t *p = page(e, DATA_PAGE + i);
+		unsigned bytes = (rqs[i].last - rqs[i].first + 1u) * 512u;
+
+		assert_int_equal(response(e, i, BLKIF_OP_READ), BLKIF_RSP_OKAY);
+		for (unsigned b = 0; b < bytes; b++)
+			assert_int_equal(p[b], pattern(rqs[i].sector * 512 + b));
+		if (bytes < 4096)
+			assert_int_equal(p[bytes], 0xee);
+	}
+	teardown_env(e);
+}
+
 static void test_flush_and_discard(void **state)
 {
 	struct env *e = setup_env(false, 1);
@@ -546,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_read_only),
 		cmocka_unit_test(test_indirect),
 		cmocka_unit_test(test_batching),
+		cmocka_unit_test(test_merged_reads),
 		cmocka_unit_test(test_flush_and_discard),
 		cmocka_unit_test(test_hostile_ring_index),
 		cmocka_unit_test(test_multi_page_ring),
