@@ -17,7 +17,7 @@
 # Prints KEEL-BENCH-PVIO-* lines; no `set -e`.
 set -u
 cfg=/etc/keel/tests
-logdir=/var/log/keel
+. "$(dirname "$0")/guest-lib.sh" # logdir, wait_log
 dir=/var/lib/keel/bench
 img=$dir/pvio.img
 seq_mb=64 rand_n=2000 rand_mb=64 net_mb=32 seed=1 max_kb= indirect=
@@ -39,15 +39,6 @@ since() { echo "$(now) $1" | awk '{ printf "%.4f", $1 - $2 }'; }
 drop_caches() {
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
-}
-wait_log() { # NAME PATTERN SECONDS
-	i=0
-	while [ $i -lt $(($3 * 10)) ]; do
-		grep -q "$2" "$logdir/guest-$1.log" 2>/dev/null && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
 }
 
 # net_recv PORT TAG SECONDS: a busybox nc listener in the background; its
