@@ -179,13 +179,30 @@ static int persist_attach(struct keel_ctl *k, struct ks_handle *h, struct attach
 	return ret;
 }
 
+/* The last steps of an attach: the store entries, unless the device is
+ * already there (in_use: then busy is the error), then the saved config. */
+static int write_attach(struct keel_ctl *k, struct ks_handle *h, struct attach *a,
+			struct keel_saved *s, struct keel_domain_config *c, bool saved, bool in_use,
+			const char *busy, const char *what)
+{
+	int ret = in_use ? -EEXIST : ks_transaction(h, write_device, a, 10);
+
+	if (ret == -EEXIST)
+		return keel_fail(k, ret, "%s", busy);
+	if (ret)
+		return keel_fail(k, ret, "cannot write domain %u's entries for %s in the store: %s",
+				 a->dom, what, strerror(-ret));
+	return saved ? persist_attach(k, h, a, s, c) : 0;
+}
+
 int keel_disk_attach(struct keel_ctl *k, domid_t dom, const struct keel_disk *disk)
 {
 	struct keel_domain_config c;
 	struct keel_saved s;
 	struct ks_handle *h;
 	struct attach a = { dom, KEEL_VBD_BACKEND, 0, disk, NULL };
-	bool saved = false;
+	bool saved = false, in_use = false;
+	char busy[256], what[48];
 	int num, ret;
 
 	ret = check_guest(k, dom, "virtual disks");
@@ -203,22 +220,12 @@ int keel_disk_attach(struct keel_ctl *k, domid_t dom, const struct keel_disk *di
 	if (ret)
 		goto out;
 	for (size_t i = 0; saved && i < c.nr_disks; i++)
-		if (keel_vdev_number(c.disks[i].vdev) == num)
-			ret = -EEXIST;
-	if (!ret)
-		ret = ks_transaction(h, write_device, &a, 10);
-	if (ret == -EEXIST) {
-		ret = keel_fail(k, ret, "vdev '%s' (device %d) is already in use by domain %u: choose another vdev, or detach that disk first (keel block-detach %u %s)",
-				disk->vdev, num, dom, dom, disk->vdev);
-		goto out;
-	}
-	if (ret) {
-		ret = keel_fail(k, ret, "cannot write domain %u's entries for disk %s in the store: %s",
-				dom, disk->vdev, strerror(-ret));
-		goto out;
-	}
-	if (saved)
-		ret = persist_attach(k, h, &a, &s, &c);
+		in_use |= keel_vdev_number(c.disks[i].vdev) == num;
+	snprintf(busy, sizeof(busy),
+		 "vdev '%s' (device %d) is already in use by domain %u: choose another vdev, or detach that disk first (keel block-detach %u %s)",
+		 disk->vdev, num, dom, dom, disk->vdev);
+	snprintf(what, sizeof(what), "disk %s", disk->vdev);
+	ret = write_attach(k, h, &a, &s, &c, saved, in_use, busy, what);
 out:
 	if (saved)
 		keel_saved_free(&s);
@@ -297,9 +304,9 @@ int keel_vif_attach(struct keel_ctl *k, domid_t dom, struct keel_vif *vif)
 	struct keel_saved s;
 	struct ks_handle *h;
 	struct attach a = { dom, KEEL_VIF_BACKEND, 0, NULL, vif };
-	bool saved = false;
+	bool saved = false, in_use = false;
 	unsigned odom, odev;
-	char mac[18];
+	char mac[18], busy[256], what[48];
 	int ret;
 
 	ret = check_guest(k, dom, "network interfaces");
@@ -347,22 +354,12 @@ int keel_vif_attach(struct keel_ctl *k, domid_t dom, struct keel_vif *vif)
 	}
 	a.devid = vif->devid;
 	for (size_t i = 0; saved && i < c.nr_vifs; i++)
-		if (c.vifs[i].devid == vif->devid)
-			ret = -EEXIST;
-	if (!ret)
-		ret = ks_transaction(h, write_device, &a, 10);
-	if (ret == -EEXIST) {
-		ret = keel_fail(k, ret, "domain %u already has a network interface with devid %u: choose another devid=, or leave it out to have the next free one",
-				dom, vif->devid);
-		goto out;
-	}
-	if (ret) {
-		ret = keel_fail(k, ret, "cannot write domain %u's entries for vif %u in the store: %s",
-				dom, vif->devid, strerror(-ret));
-		goto out;
-	}
-	if (saved)
-		ret = persist_attach(k, h, &a, &s, &c);
+		in_use |= c.vifs[i].devid == vif->devid;
+	snprintf(busy, sizeof(busy),
+		 "domain %u already has a network interface with devid %u: choose another devid=, or leave it out to have the next free one",
+		 dom, vif->devid);
+	snprintf(what, sizeof(what), "vif %u", vif->devid);
+	ret = write_attach(k, h, &a, &s, &c, saved, in_use, busy, what);
 out:
 	if (saved)
 		keel_saved_free(&s);
