@@ -10,6 +10,7 @@ build=$root/build
 cache=$build/cache
 out=$build/dom0
 scripts=$root/tests/dom0/scripts
+pvio_lib=$root/tests/domu/scripts/pvio-lib.sh # the PV I/O bench's, shared with the guest
 tools=$root/tests/dom0/tools
 mkdir -p "$cache" "$out"
 
@@ -118,7 +119,7 @@ inputs=$(
 		cat "$root"/tests/dom0/guests/*.cfg
 		cat "$here/build-dom0.sh" "$here/initramfs-lib.sh" "$here/init" "$here/modules.list" \
 			"$here/resolve-modules.py" "$here/mkcpio.py"
-		for f in "$scripts"/*.sh "$tools"/*.c "$here/host-binaries.list"; do
+		for f in "$scripts"/*.sh "$pvio_lib" "$tools"/*.c "$here/host-binaries.list"; do
 			[ -f "$f" ] && echo "$f" && cat "$f"
 		done
 	} | sha256sum | cut -d' ' -f1
@@ -219,7 +220,7 @@ cp "$root"/tests/dom0/guests/*.cfg "$stage/etc/keel/tests/"
 
 cp "$here/init" "$stage/init"
 chmod 755 "$stage/init"
-for f in "$scripts"/*.sh; do
+for f in "$scripts"/*.sh "$pvio_lib"; do
 	[ -f "$f" ] && install -m 755 "$f" "$stage/tests/"
 done
 echo "keel-dom0 image: $(dpkg-deb -f "$kdeb" Package Version | tr '\n' ' ')+ $(dpkg-deb -f "$bbdeb" Package Version | tr '\n' ' ')" >"$stage/etc/keel-dom0-release"

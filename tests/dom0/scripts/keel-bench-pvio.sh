@@ -8,9 +8,11 @@
 # keel-blkback. Layout of the file: [0, seq_mb) MiB for the sequential
 # workloads, [seq_mb, seq_mb + rand_mb) for the random ones. Order in dom0
 # (three rounds) and in the guest (once): sequential read, random read,
-# sequential write, random write; reads after drop_caches, and dom0 drops its
-# caches again before creating the guest, since keel-blkback's file I/O goes
-# through dom0's page cache. The network baseline is the same busybox nc
+# sequential write, random write, then dd's read and write through the page
+# cache; reads after drop_caches, and dom0 drops its caches again before
+# creating the guest, since what keel-blkback does not do with direct I/O
+# goes through dom0's page cache. The workloads are pvio-lib.sh's, which the
+# guest's side sources too. The network baseline is the same busybox nc
 # pipeline over dom0's loopback (three rounds); the guest's three streams go
 # to dom0 over keel-netback and keelbr0, before its disk workloads. The
 # receiver (always in dom0) times a stream from its first byte to its end.
@@ -20,26 +22,8 @@ cfg=/etc/keel/tests
 . "$(dirname "$0")/guest-lib.sh" # logdir, wait_log
 dir=/var/lib/keel/bench
 img=$dir/pvio.img
-seq_mb=64 rand_n=2000 rand_mb=64 net_mb=32 seed=1 max_kb= indirect=
-for arg in $(cat /proc/cmdline); do
-	case $arg in
-	keel.pvio_seq_mb=*) seq_mb=${arg#*=} ;;
-	keel.pvio_rand_n=*) rand_n=${arg#*=} ;;
-	keel.pvio_rand_mb=*) rand_mb=${arg#*=} ;;
-	keel.pvio_net_mb=*) net_mb=${arg#*=} ;;
-	keel.pvio_seed=*) seed=${arg#*=} ;;
-	keel.pvio_max_sectors_kb=*) max_kb=${arg#*=} ;;
-	keel.pvio_indirect=*) indirect=${arg#*=} ;;
-	esac
-done
+. "$(dirname "$0")/pvio-lib.sh" # the parameters, seq_dd, randio, ...
 say() { echo "KEEL-BENCH-PVIO-$*"; }
-# Clock: keel-iotool's CLOCK_MONOTONIC (ns); /proc/uptime counts hundredths.
-now() { keel-iotool now 2>/dev/null || cut -d' ' -f1 /proc/uptime; }
-since() { echo "$(now) $1" | awk '{ printf "%.4f", $1 - $2 }'; }
-drop_caches() {
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
-}
 
 # net_recv PORT TAG SECONDS: a busybox nc listener in the background; its
 # sink reads one byte, then times the rest of the stream until the sender
@@ -63,24 +47,6 @@ wait_file() { # PATH SECONDS
 	done
 	[ -s "$1" ]
 }
-# seq_dd read|write|cread|cwrite PATH: dd bs=1M of seq_mb MiB with O_DIRECT,
-# or through the page cache (c...), writes ending with fsync.
-seq_dd() {
-	t0=$(now)
-	case $1 in
-	read) dd if="$2" of=/dev/null bs=1M count="$seq_mb" iflag=direct 2>/tmp/dd.err ;;
-	write) dd if=/dev/zero of="$2" bs=1M count="$seq_mb" oflag=direct conv=notrunc,fsync 2>/tmp/dd.err ;;
-	cread) dd if="$2" of=/dev/null bs=1M count="$seq_mb" 2>/tmp/dd.err ;;
-	cwrite) dd if=/dev/zero of="$2" bs=1M count="$seq_mb" conv=notrunc,fsync 2>/tmp/dd.err ;;
-	esac
-	rc=$?
-	echo "rc=$rc bytes=$((seq_mb * 1048576)) seconds=$(since "$t0")$([ $rc -ne 0 ] && echo " error=$(tail -n 1 /tmp/dd.err | tr ' ' '_')")"
-}
-randio() { # read|write PATH
-	out=$(keel-iotool "$1" "$2" "$seq_mb" "$rand_mb" "$rand_n" "$seed" 2>&1)
-	echo "rc=$? $(echo "$out" | sed 's/^KEEL-IOTOOL //' | tr '\n' ' ')"
-}
-
 say "PARAMS seq_mb=$seq_mb rand_n=$rand_n rand_mb=$rand_mb net_mb=$net_mb seed=$seed guest_max_sectors_kb=${max_kb:-default} guest_indirect=${indirect:-default} dom0_cpus=$(cat /sys/devices/system/cpu/online) dom0_memtotal_kb=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)"
 i=0
 while { ! pidof keel-blkback >/dev/null || ! pidof keel-netback >/dev/null; } && [ $i -lt 50 ]; do
