@@ -559,6 +559,9 @@ def test_vbd2():
     if not marker(r"G-vbd2hp: END") or not marker(r"GONE vbd2hp"):
         problems.append("the hot-plug guest did not finish")
 
+    if not marker(r"BACKENDS-LEFT \[\]"):
+        problems.append(f"backend directories remain in the store after every guest went away: "
+                        f"{[m.group(1) for m in all_markers(r'STORE: (.*)')]}")
     after = marker(r"BLKBACK-AFTER pid=(\d*)")
     if bpid and (not after or after.group(1) != bpid):
         problems.append(f"keel-blkback died or was restarted (pid {bpid} -> {after and after.group(1)})")

@@ -120,6 +120,12 @@ losetup -d "$loop"
 say "LOSETUP-D rc=$?"
 blkback_lines "$dh" 51728 | sed 's/^/KEEL-VBD2-BLKLOG-HP: /'
 
+# Every guest is gone: so must be every backend directory (none written
+# back by keel-blkback after the toolstack removed it).
+sleep 1
+left=$(xenstore-list /local/domain/0/backend/vbd 2>/dev/null | tr '\n' ' ')
+say "BACKENDS-LEFT [${left% }]"
+[ -n "$left" ] && xenstore-ls -f /local/domain/0/backend/vbd 2>&1 | sed 's/^/KEEL-VBD2-STORE: /'
 say "BLKBACK-AFTER pid=$(pidof keel-blkback)"
 sed 's/^/KEEL-VBD2-BLKBACK: /' "$blog" 2>/dev/null | tail -30
 say "DONE"
