@@ -103,6 +103,7 @@ struct blk_queue {
 	void (*fatal)(void *arg, const char *reason);
 	void *fatal_arg;
 	bool dead; /* fatal reported: the ring is not touched again */
+	bool stopping; /* (atomic) the device is going away: take no more */
 
 	/* The batch being processed. */
 	struct blk_req reqs[BLK_BATCH_REQS];
@@ -148,6 +149,10 @@ int blk_queue_init(struct blk_queue *q, const struct blk_queue_cfg *cfg);
 int blk_queue_process(struct blk_queue *q);
 /* Runs blk_queue_process on each event, on a thread of its own. */
 int blk_queue_start(struct blk_queue *q);
+/* Any thread: the queue takes no more requests and its thread ends. The
+ * ring may already be unreadable (the frontend's domain destroyed, its
+ * pages revoked), which is then no fault of the frontend. */
+void blk_queue_request_stop(struct blk_queue *q);
 /* Stops the thread (if started), unbinds, unmaps, closes x, frees. */
 void blk_queue_destroy(struct blk_queue *q);
 

@@ -112,7 +112,10 @@ static void fatal(struct blk_queue *q, const char *fmt, ...)
 	va_end(ap);
 	snprintf(full, sizeof(full), "queue %u: %s", q->idx, reason);
 	q->dead = true;
-	if (q->fatal)
+	if (__atomic_load_n(&q->stopping, __ATOMIC_ACQUIRE))
+		kb_log_dev(KB_INFO, q->domid, "vbd", q->devid,
+			   "%s, as the device goes away (its domain is probably gone)", full);
+	else if (q->fatal)
 		q->fatal(q->fatal_arg, full);
 	else
 		kb_log_dev(KB_ERR, q->domid, "vbd", q->devid, "%s: disconnecting", full);
@@ -423,8 +426,14 @@ int blk_queue_process(struct blk_queue *q)
 	if (q->dead)
 		return -EPROTO;
 	for (;;) {
-		int n = fill_batch(q);
 		uint64_t t0, t1, t2;
+		int n;
+
+		/* Between batches: a destroyed domain's ring reads as zeros,
+		 * and what is left on it has nobody to answer to. */
+		if (__atomic_load_n(&q->stopping, __ATOMIC_ACQUIRE))
+			return 0;
+		n = fill_batch(q);
 
 		if (n < 0)
 			return n;
@@ -483,14 +492,20 @@ int blk_queue_start(struct blk_queue *q)
 	return 0;
 }
 
-void blk_queue_destroy(struct blk_queue *q)
+void blk_queue_request_stop(struct blk_queue *q)
 {
 	uint64_t one = 1;
 
+	__atomic_store_n(&q->stopping, true, __ATOMIC_RELEASE);
+	if (q->stop_fd >= 0 && write(q->stop_fd, &one, sizeof(one)) < 0)
+		kb_log_dev(KB_ERR, q->domid, "vbd", q->devid, "cannot stop queue %u: %s", q->idx,
+			   strerror(errno));
+}
+
+void blk_queue_destroy(struct blk_queue *q)
+{
 	if (q->running) {
-		if (write(q->stop_fd, &one, sizeof(one)) < 0)
-			kb_log_dev(KB_ERR, q->domid, "vbd", q->devid, "cannot stop queue %u: %s",
-				   q->idx, strerror(errno));
+		blk_queue_request_stop(q);
 		pthread_join(q->thread, NULL);
 		q->running = false;
 	}

@@ -94,9 +94,29 @@ int kb_dev_fe_read_uint(struct kb_device *d, const char *key, unsigned long *val
 	return read_uint(d->be, d->fe_path, key, val);
 }
 
+struct dev_write {
+	const char *dir, *path, *val;
+	size_t len;
+};
+
+/* A store write creates missing parents: one that lands just after the
+ * toolstack removed the device's directory (a detach, a guest going away)
+ * would bring the directory back for good. So the write happens only in a
+ * transaction that still finds the directory. */
+static int write_if_dir_exists(struct ks_handle *h, ks_txn_t t, void *arg)
+{
+	const struct dev_write *w = arg;
+	char *v = NULL;
+	int ret = ks_read(h, t, w->dir, &v, NULL);
+
+	free(v);
+	return ret ? ret : ks_write(h, t, w->path, w->val, w->len);
+}
+
 int kb_dev_write(struct kb_device *d, const char *key, const char *fmt, ...)
 {
 	char path[256], val[256];
+	struct dev_write w = { d->be_path, path, val, 0 };
 	va_list ap;
 	int n, ret;
 
@@ -107,10 +127,12 @@ int kb_dev_write(struct kb_device *d, const char *key, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(val))
 		return -EINVAL;
-	ret = ks_write(d->be->h, KS_NO_TXN, path, val, (size_t)n);
-	if (ret == -ECONNRESET) /* the store restarted under us: once more */
-		ret = ks_write(d->be->h, KS_NO_TXN, path, val, (size_t)n);
-	if (ret)
+	w.len = (size_t)n;
+	/* Retried on a conflict and when the store restarted under us. */
+	ret = ks_transaction(d->be->h, write_if_dir_exists, &w, 10);
+	if (ret == -ENOENT)
+		kb_dev_log(d, KB_DEBUG, "not writing %s: the directory is gone", path);
+	else if (ret)
 		kb_dev_log(d, KB_WARN, "cannot write %s: %s", path, strerror(-ret));
 	return ret;
 }

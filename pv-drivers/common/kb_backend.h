@@ -117,7 +117,9 @@ int kb_dev_fe_read(struct kb_device *d, const char *key, char **val);
 int kb_dev_read_uint(struct kb_device *d, const char *key, unsigned long *val);
 int kb_dev_fe_read_uint(struct kb_device *d, const char *key, unsigned long *val);
 
-/* Writes be_path/key = printf(fmt, ...). 0 or a negative errno. */
+/* Writes be_path/key = printf(fmt, ...), as long as be_path exists (it is
+ * never recreated once the toolstack removed it). 0 or a negative errno
+ * (-ENOENT: the directory is gone). */
 int kb_dev_write(struct kb_device *d, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

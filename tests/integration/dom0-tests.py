@@ -460,6 +460,123 @@ def test_vbd():
           not problems, "; ".join(problems), log)
 
 
+def test_vbd2():
+    """PV disks beyond the happy path (issue 6): a guest destroyed in the
+    middle of fsync'ed 1 MiB writes to ext4 on a file: disk leaves a disk
+    e2fsck accepts with every fsync'ed chunk intact; a phy: disk (a loop
+    device in dom0) hot-plugged into a running guest with keel block-attach
+    is read and written through, listed, and removed by keel block-detach."""
+    rc, lines, log = boot("vbd2", "keel-vbd2",
+                          f"console=com1 noreboot debug_exit=0xf4 dom0_mem=1024M "
+                          f"dom0_max_vcpus={GUESTS_DOM0_VCPUS}",
+                          smp=2, mem=2048, timeout=1200)
+    problems = []
+
+    def marker(pattern):
+        return find(lines, r"KEEL-VBD2-" + pattern)[1]
+
+    def all_markers(pattern):
+        rx = re.compile(r"KEEL-VBD2-" + pattern)
+        return [m for _, line in lines for m in [rx.search(line)] if m]
+
+    m = marker(r"BLKBACK pid=(\d+)")
+    bpid = m.group(1) if m else None
+    if not bpid:
+        problems.append("keel-blkback is not running in dom0")
+
+    # 1. destroyed mid-write
+    kill = marker(r"KILL vbd2w rc=(\d+) chunks-before=(\d+)")
+    if not marker(r"CREATE vbd2w rc=0") or not kill or kill.group(1) != "0":
+        problems.append(f"creating or destroying the writing guest failed ({kill and kill.group(0)})")
+    elif int(kill.group(2)) < 8:
+        problems.append(f"only {kill.group(2)} chunks were fsync'ed before the kill (want >= 8): "
+                        f"it did not happen in the middle of writing")
+    if marker(r"G-vbd2w: FSYNC-ALL-DONE") or marker(r"G-vbd2w: ERROR"):
+        problems.append("the writing guest finished or failed before it was destroyed: "
+                        "the kill was not mid-write")
+    if not marker(r"GONE vbd2w") or not marker(r"KILLED-BACKEND-REMOVED"):
+        problems.append("the destroyed guest or its backend device did not go away")
+    written = {}
+    for m in all_markers(r"G-vbd2w: CHUNK (\d+) ([0-9a-f]{64})"):
+        written[int(m.group(1))] = m.group(2)
+    have = {}
+    for m in all_markers(r"G-vbd2v: HAVE (\d+) ([0-9a-f]{64})"):
+        have[int(m.group(1))] = m.group(2)
+    if sorted(written) != list(range(len(written))):
+        problems.append(f"the writer's chunk indexes are not 0..n-1: {sorted(written)}")
+    if len(written) < 8:
+        problems.append(f"the writer reported {len(written)} fsync'ed chunks (want >= 8)")
+    lost = [i for i in sorted(written) if have.get(i) != written[i]]
+    if lost:
+        problems.append(f"fsync'ed chunks missing or corrupt after the kill: {lost} "
+                        f"(of {len(written)} reported, {len(have)} found)")
+    preen = marker(r"G-vbd2v: FSCK-PREEN rc=(\d+)")
+    forced = marker(r"G-vbd2v: FSCK-FORCED rc=(\d+)")
+    if not preen or preen.group(1) != "0":
+        problems.append(f"e2fsck -p (journal replay) after the kill: {preen and preen.group(0)} (want rc=0)")
+    if not forced or forced.group(1) != "0":
+        problems.append(f"e2fsck -f -n after the kill: {forced and forced.group(0)} (want rc=0)")
+    if not marker(r"GONE vbd2v"):
+        problems.append("the checking guest did not power off")
+
+    # 2./3. phy: disk, hot-plugged
+    img = marker(r"PHY-IMG bytes=33554432 head=([0-9a-f]{64})")
+    loop = marker(r"LOOP dev=(/dev/loop\d+) rc=0 sectors=65536")
+    if not img or not loop:
+        problems.append("dom0 could not set up the loop device over its 32 MiB file")
+    if not marker(r"ATTACH rc=0"):
+        problems.append("keel block-attach of the phy: disk failed")
+    if not marker(r"G-vbd2hp: HP-DISK xvdb sectors=65536 ro=0"):
+        problems.append("the guest did not get a writable xvdb of 32 MiB (65536 sectors)")
+    read = marker(r"G-vbd2hp: HP-READ ([0-9a-f]{64})")
+    if not img or not read or read.group(1) != img.group(1):
+        problems.append("the guest did not read the data dom0 put behind the loop device")
+    wrote = marker(r"G-vbd2hp: HP-WROTE ([0-9a-f]{64}) rc=0")
+    dom0 = marker(r"PHY-DOM0 head=([0-9a-f]{64}) written=([0-9a-f]{64})")
+    if not wrote or not dom0 or dom0.group(2) != wrote.group(1):
+        problems.append("what the guest wrote (with fsync) is not in dom0's file behind the loop device")
+    if not img or not dom0 or dom0.group(1) != img.group(1):
+        problems.append("the region the guest did not write changed in dom0's file")
+    listed = marker(rf"BLOCKLIST: 51728\s+0\s+\d+\s+4\s+\d+\s+\d+\s+/local/domain/0/backend/vbd/\d+/51728")
+    if not listed:
+        problems.append("keel block-list did not show xvdb (51728) connected")
+    if not marker(r"DETACH rc=0"):
+        problems.append("keel block-detach failed")
+    if not marker(r"AFTER-DETACH be-dir=gone fe-dir=gone blkback-fds-on-loop=0"):
+        problems.append(f"after block-detach: {marker(r'AFTER-DETACH .*') and marker(r'AFTER-DETACH .*').group(0)} "
+                        f"(want both store directories gone and keel-blkback's fd closed)")
+    if marker(r"BLOCKLIST-AFTER: 51728 "):
+        problems.append("keel block-list still shows xvdb after the detach")
+    if not marker(r"G-vbd2hp: HP-GONE dev=no sys=no"):
+        problems.append("xvdb did not disappear from the guest's /dev and /sys/block")
+    hp_log = [m.group(1) for m in all_markers(r"BLKLOG-HP: (.*)")]
+    if not any(re.search(r"disconnected after \d+ requests \(0 failed\)", l) for l in hp_log) or \
+            not any("backend directory removed" in l for l in hp_log):
+        problems.append("keel-blkback did not log the hot-plugged disk's clean disconnect and removal")
+    bad = [l for l in hp_log if "error: " in l or "warning: " in l]
+    if bad:
+        problems.append(f"keel-blkback logged problems for the hot-plugged disk: {bad}")
+    if not marker(r"G-vbd2hp: END") or not marker(r"GONE vbd2hp"):
+        problems.append("the hot-plug guest did not finish")
+
+    if not marker(r"BACKENDS-LEFT \[\]"):
+        problems.append(f"backend directories remain in the store after every guest went away: "
+                        f"{[m.group(1) for m in all_markers(r'STORE: (.*)')]}")
+    after = marker(r"BLKBACK-AFTER pid=(\d*)")
+    if bpid and (not after or after.group(1) != bpid):
+        problems.append(f"keel-blkback died or was restarted (pid {bpid} -> {after and after.group(1)})")
+    if not marker("DONE"):
+        problems.append("the dom0 script did not finish")
+    if rc != EXIT_POWEROFF:
+        problems.append(f"QEMU exit {rc}")
+    if kill:
+        print(f"note: the writing guest was destroyed after {kill.group(2)} fsync'ed chunks "
+              f"({len(written)} reported in its log)")
+    check("PV disk: kill during fsync leaves a clean ext4 with every fsync'ed MiB; "
+          "phy: loop disk hot-plugged (block-attach/-list/-detach)",
+          not problems, "; ".join(problems), log)
+
+
 def test_vif():
     """keel-netback end to end (issue 6): stock xen-netfront guests on keelbr0
     (which keel-netback creates) reach dom0 and each other; a TCP stream
@@ -516,7 +633,7 @@ def test_vif():
 def main():
     os.makedirs(LOGS, exist_ok=True)
     ci = ["iso", "boot1", "boot2", "boot4", "disk", "net", "crash", "xenstore", "guests",
-          "guests_smp", "vbd", "vif"]
+          "guests_smp", "vbd", "vbd2", "vif"]
     wanted = sys.argv[1:] or ci
     for w in wanted:
         if w.startswith("boot"):

@@ -483,6 +483,28 @@ static void test_hostile_ring_index(void **state)
 	teardown_env(e);
 }
 
+/* The device going away while the queue works (its domain destroyed: the
+ * ring now reads as zeros): nothing more is taken off the ring, and it is
+ * not reported as the frontend's fault. */
+static void test_stopping_queue_takes_nothing(void **state)
+{
+	struct env *e = setup_env(false, 1);
+	struct blkif_request *rq = post(e, BLKIF_OP_READ, 7, 0);
+
+	(void)state;
+	add_seg(rq, e->data_ref[DATA_PAGE], 0, 7);
+	publish(e);
+	assert_int_equal(blk_queue_process(&e->q), 0);
+	assert_int_equal(response(e, 7, BLKIF_OP_READ), BLKIF_RSP_OKAY);
+
+	blk_queue_request_stop(&e->q);
+	__atomic_store_n(&e->sring->req_prod, 0, __ATOMIC_RELEASE); /* revoked: zeros */
+	assert_int_equal(blk_queue_process(&e->q), 0);
+	assert_int_equal(e->fatals, 0);
+	assert_int_equal(e->sring->rsp_prod, 1);
+	teardown_env(e);
+}
+
 /* A ring of 4 pages (max-ring-page-order 2): 128 slots, all usable. */
 static void test_multi_page_ring(void **state)
 {
@@ -580,6 +602,7 @@ int main(void)
 		cmocka_unit_test(test_merged_reads),
 		cmocka_unit_test(test_flush_and_discard),
 		cmocka_unit_test(test_hostile_ring_index),
+		cmocka_unit_test(test_stopping_queue_takes_nothing),
 		cmocka_unit_test(test_multi_page_ring),
 		cmocka_unit_test(test_thread),
 	};

@@ -320,12 +320,68 @@ static void test_multi_queue_read_only(void **state)
 	assert_int_equal(kb_fake_mappings(fake), 0);
 }
 
+static bool xs_exists(const char *path)
+{
+	char *v = NULL;
+	int ret = ks_read(xs, KS_NO_TXN, path, &v, NULL);
+
+	free(v);
+	return ret != -ENOENT;
+}
+
+/* A detach (keel block-detach) or a guest's power-off: the frontend says
+ * Closed and the toolstack removes both directories at once. The backend
+ * answers the frontend's state, but must not write into the backend
+ * directory once it is gone: a store write creates missing parents, and
+ * the device's directory would come back for good. Several rounds, as the
+ * two events race in the backend's control thread. */
+static void test_closed_then_removed_leaves_nothing(void **state)
+{
+	char p[160], be_dir[96], fe_dir[96], dom_dir[64];
+	struct fe_ring r;
+
+	(void)state;
+	snprintf(dom_dir, sizeof(dom_dir), "/local/domain/0/backend/vbd/%u", DOMID);
+	for (unsigned round = 0; round < 20; round++) {
+		unsigned devid = 51712 + 16 * (round % 8);
+
+		snprintf(be_dir, sizeof(be_dir), "%s/%u", dom_dir, devid);
+		snprintf(fe_dir, sizeof(fe_dir), "/local/domain/%u/device/vbd/%u", DOMID, devid);
+		add_vbd(devid, "w");
+		snprintf(p, sizeof(p), "%s/state", be_dir);
+		wait_for(p, "2");
+		publish_ring(&r, round % 8, fe_dir);
+		snprintf(p, sizeof(p), "%s/protocol", fe_dir);
+		xs_write(p, "x86_64-abi");
+		snprintf(p, sizeof(p), "%s/state", fe_dir);
+		xs_write(p, "3");
+		snprintf(p, sizeof(p), "%s/state", be_dir);
+		wait_for(p, "4");
+		assert_int_equal(do_read(&r, 40, 0), BLKIF_RSP_OKAY);
+
+		snprintf(p, sizeof(p), "%s/state", fe_dir);
+		xs_write(p, round & 1 ? "6" : "5");
+		assert_int_equal(ks_rm(xs, KS_NO_TXN, be_dir), 0);
+		assert_int_equal(ks_rm(xs, KS_NO_TXN, fe_dir), 0);
+		for (int i = 0; i < 500 && kb_fake_mappings(fake); i++)
+			poll(NULL, 0, 10);
+		assert_int_equal(kb_fake_mappings(fake), 0);
+		/* Whatever the backend still had queued has been handled. */
+		poll(NULL, 0, 50);
+		if (xs_exists(be_dir))
+			fail_msg("round %u: %s is back after its removal (its state: '%s')", round,
+				 be_dir, xs_get("%s/state", be_dir));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_handshake_io_hostile_restart_remove, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_multi_queue_read_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_closed_then_removed_leaves_nothing, setup,
+						teardown),
 	};
 
 	kb_log_init("test_xenbus");

@@ -15,7 +15,7 @@ say() { echo "KEEL-VBD-$*"; }
 # run_guest NAME TEST: creates the guest, waits for its END line and for it
 # to power off, and copies its KEEL-VBD lines to the console.
 run_guest() {
-	sed -e "s/vbd1/$1/g" -e "s/keel.test=vbd-write/keel.test=$2/" "$cfg/vbd.cfg" >"/tmp/$1.cfg"
+	guest_cfg "$cfg/vbd.cfg" "$1" "$2"
 	t0=$(uptime_s)
 	keel create "/tmp/$1.cfg"
 	say "CREATE $1 rc=$?"
@@ -27,7 +27,7 @@ run_guest() {
 		keel destroy "$1" >/dev/null 2>&1
 	fi
 	wait_gone "$1" 120 && say "GONE $1"
-	grep -a "KEEL-VBD-" "$logdir/guest-$1.log" | tr -d '\r' | sed "s/^.*KEEL-VBD-/KEEL-VBD-G-$1: /"
+	guest_markers "$1" KEEL-VBD- "KEEL-VBD-G-$1: "
 }
 
 pidof keel-blkback >/dev/null && say "BLKBACK running" || say "BLKBACK not running"

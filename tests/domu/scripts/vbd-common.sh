@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
-# Shared by the vbd-* guest tests (sourced): waits for the PV disks.
+# Shared by the vbd-* guest tests (sourced): waits for the PV disks to
+# come and go.
 say() { echo "KEEL-VBD-$*"; }
 
 # wait_disk NAME SECONDS: /dev/NAME exists (xen-blkfront connected)
@@ -11,6 +12,17 @@ wait_disk() {
 		i=$((i + 1))
 	done
 	[ -b "/dev/$1" ]
+}
+
+# wait_no_disk NAME SECONDS: /dev/NAME and /sys/block/NAME are gone
+# (xen-blkfront let the disk go)
+wait_no_disk() {
+	i=0
+	while { [ -e "/dev/$1" ] || [ -e "/sys/block/$1" ]; } && [ $i -lt $(($2 * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ ! -e "/dev/$1" ] && [ ! -e "/sys/block/$1" ]
 }
 
 # The read-only disk: its content, and writes refused first by the guest
