@@ -10,7 +10,12 @@
  * or a slow disk from holding up any other ring; with a thread per ring a
  * stalled disk stalls only the queues that use it, and no new dependency
  * (liburing) enters dom0. blkfront spreads a busy guest over up to 4 queues,
- * which gives each disk that much parallelism. */
+ * which gives each disk that much parallelism. What io_uring would add is
+ * overlapping the disk I/O of the requests of one batch; measured with
+ * bench/pvio.py (the account blk_disconnect logs), a guest's dd and queue-
+ * depth-1 workloads arrive about one request per batch (1281 requests in
+ * 1246 batches), and consecutive requests of a batch already go to the disk
+ * as one transfer (do_io), so there is nothing there to overlap. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
