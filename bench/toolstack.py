@@ -6,7 +6,8 @@ create+destroy cycle of a small guest. Boots dom0 with keel.test=keel-bench
 (tests/dom0/scripts/keel-bench.sh) and prints medians, each beside the issue's
 target and the figure Debian's Xen 4.17 gives under the same QEMU (from the
 issue; Xen cannot run in the same machine as Keel), and keel list against a
-baseline measured in the same run (spawning a trivial process in dom0)."""
+baseline measured in the same run (spawning a trivial process in dom0), both
+as a shell loop and as single calls timed from fork to exit."""
 import os
 import re
 import statistics
@@ -28,8 +29,13 @@ def main():
     rc, lines, log = dom0tests.boot("bench", "keel-bench",
                                     "console=com1 noreboot debug_exit=0xf4 dom0_mem=1024M dom0_max_vcpus=1",
                                     smp=2, mem=2048, timeout=900)
-    got, steps = {}, {}
+    got, steps, spawns = {}, {}, {}
     for _, line in lines:
+        m = re.match(r"KEEL-SPAWN (\S+) median=([\d.]+)ms .*utime=([\d.]+)ms stime=([\d.]+)ms fails=(\d+)",
+                     line.strip())
+        if m:
+            spawns.setdefault(m.group(1), []).append([float(m.group(i)) for i in range(2, 6)])
+            continue
         m = re.match(r"KEEL-BENCH-STEP ([\d.]+) (.*)$", line.strip())
         if m:
             steps.setdefault(m.group(2), []).append(float(m.group(1)))
@@ -65,8 +71,20 @@ def main():
             print(f"    {step:30s} {statistics.median(v):7.3f} s")
     spawn = med.get("SPAWN-20")
     if spawn:
+        print(f"  spawning a trivial process   {spawn / 20 * 1000:8.2f} ms  (cat /proc/uptime, same loop, same run)")
         print(f"  keel list / spawning a trivial process in dom0 (same run): "
               f"{med['LIST-20'] / spawn:.1f}x")
+    if spawns:
+        print("  single calls, fork to exit (keel-spawntime, median of the runs' medians of 20):")
+        for label, runs in spawns.items():
+            wall, user, sys_ = (statistics.median(r[i] for r in runs) for i in range(3))
+            fails = sum(r[3] for r in runs)
+            print(f"    {label:10s} {wall:7.2f} ms  (user {user:.2f} ms, system {sys_:.2f} ms"
+                  f"{f', {fails:g} calls failed' if fails else ''})")
+        if "list" in spawns and "spawn" in spawns:
+            ratio = statistics.median(r[0] for r in spawns["list"]) / \
+                statistics.median(r[0] for r in spawns["spawn"])
+            print(f"    keel list / trivial process: {ratio:.1f}x")
     return 0
 
 

@@ -104,7 +104,7 @@ keelstored=$build/xenstore-like/keelstored
 # create guests from the same stock kernel (tests/domu/build-guest.sh).
 make -s -C "$root/toolstack" all >&2 || die "cannot build the toolstack (make -C toolstack)"
 "$root/tests/domu/build-guest.sh" >&2 || die "cannot build the guest image (tests/domu/build-guest.sh)"
-toolstack_bins="$build/toolstack/keel $build/toolstack/keel-consoled"
+toolstack_bins="$build/toolstack/keel $build/toolstack/keel-xml $build/toolstack/keel-consoled"
 # The backends (pv-drivers/): keel-blkback, keel-netback when it exists.
 make -s -C "$root/pv-drivers" all >&2 || die "cannot build the backends (make -C pv-drivers)"
 for bin in "$build"/pv-drivers/keel-*; do
@@ -190,25 +190,15 @@ ldd "$keelstored" | awk '/=>/ { print $3 } /^[[:space:]]*\// { print $1 }' | whi
 	fi
 done
 
-# keel, keel-consoled and their libraries; the service script; the guest
-# kernel (dom0's own, unmodified) and initramfs; the test guests' configs.
+# keel (static), keel-xml (its libxml2 helper, run from keel's directory),
+# keel-consoled and their libraries; the service script; the guest kernel
+# (dom0's own, unmodified) and initramfs; the test guests' configs.
 for bin in $toolstack_bins; do
 	install -D -m 755 "$bin" "$stage/usr/sbin/$(basename "$bin")"
 	strip "$stage/usr/sbin/$(basename "$bin")"
-	ldd "$bin" | awk '/=>/ { print $3 } /^[[:space:]]*\// { print $1 }' | while read -r lib; do
+	ldd "$bin" 2>/dev/null | awk '/=>/ { print $3 } /^[[:space:]]*\// { print $1 }' | while read -r lib; do
 		if [ -f "$lib" ] && [ ! -f "$stage$lib" ]; then
 			install -D -m 755 "$lib" "$stage$lib"
-		fi
-	done
-done
-# Libraries the toolstack dlopens, which ldd does not list: libxml2 (read
-# when a config is XML) and what it loads.
-for soname in libxml2.so.2; do
-	lib=$(ldconfig -p | awk -v s="$soname" '$1 == s && /x86-64/ { print $NF; exit }')
-	[ -f "$lib" ] || die "no $soname on the build host (install Debian's libxml2 package)"
-	for f in "$lib" $(ldd "$lib" | awk '/=>/ { print $3 }'); do
-		if [ -f "$f" ] && [ ! -f "$stage$f" ]; then
-			install -D -m 755 "$f" "$stage$f"
 		fi
 	done
 done

@@ -1,66 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* libvirt-style domain XML (<domain type='xen'>) read through libxml2 into
- * the same config the xl.cfg parser fills, with the same field checks. */
+/* libvirt-style domain XML (<domain type='xen'>) read through libxml2 (in
+ * the keel-xml helper, see xmltree.h) into the same config the xl.cfg
+ * parser fills, with the same field checks. */
 #include <ctype.h>
-#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 #include "internal.h"
-
-/*
- * libxml2 is loaded when the first XML config is read, not when a keel
- * command starts: with ICU and libstdc++ behind it, linking it in made every
- * command (keel list included) pay ~20 ms of dynamic loading under QEMU.
- */
-static struct {
-	typeof(xmlNewParserCtxt) *new_parser_ctxt;
-	typeof(xmlCtxtReadMemory) *ctxt_read_memory;
-	typeof(xmlCtxtGetLastError) *ctxt_get_last_error;
-	typeof(xmlFreeParserCtxt) *free_parser_ctxt;
-	typeof(xmlDocGetRootElement) *doc_get_root_element;
-	typeof(xmlFreeDoc) *free_doc;
-	typeof(xmlGetLineNo) *get_line_no;
-	typeof(xmlNodeGetContent) *node_get_content;
-	typeof(xmlGetProp) *get_prop;
-	xmlFreeFunc *free_var; /* xmlFree is a variable holding the function */
-} lx;
-
-#define LIBXML2_SONAME "libxml2.so.2"
-
-/* NULL once libxml2 is ready, else what went wrong. */
-static const char *libxml2_load(void)
-{
-	static const char *err = "not loaded";
-	static void *h;
-
-	if (h)
-		return err;
-	h = dlopen(LIBXML2_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h)
-		return err = dlerror();
-#define SYM(field, name) \
-	if (!(lx.field = (typeof(lx.field))dlsym(h, name))) \
-		return err = "a function is missing (" name ")"
-	SYM(new_parser_ctxt, "xmlNewParserCtxt");
-	SYM(ctxt_read_memory, "xmlCtxtReadMemory");
-	SYM(ctxt_get_last_error, "xmlCtxtGetLastError");
-	SYM(free_parser_ctxt, "xmlFreeParserCtxt");
-	SYM(doc_get_root_element, "xmlDocGetRootElement");
-	SYM(free_doc, "xmlFreeDoc");
-	SYM(get_line_no, "xmlGetLineNo");
-	SYM(node_get_content, "xmlNodeGetContent");
-	SYM(get_prop, "xmlGetProp");
-	SYM(free_var, "xmlFree");
-#undef SYM
-	return err = NULL;
-}
-
-static void lx_free(void *p)
-{
-	(*lx.free_var)(p);
-}
+#include "xmltree.h"
 
 struct xml_ctx {
 	const char *file;
@@ -71,21 +17,20 @@ struct xml_ctx {
 	struct keel_where w;
 };
 
-static bool named(const xmlNode *n, const char *name)
+static bool named(const struct kx_node *n, const char *name)
 {
-	return n->type == XML_ELEMENT_NODE &&
-	       !strcmp((const char *)n->name, name);
+	return !strcmp(n->name, name);
 }
 
 /* Points the context's location at @n, speaking of @what ("<memory>"). */
-static const struct keel_where *at(struct xml_ctx *x, const xmlNode *n,
+static const struct keel_where *at(struct xml_ctx *x, const struct kx_node *n,
 				   const char *what)
 {
 	if (what)
 		snprintf(x->what, sizeof(x->what), "%s", what);
 	else
 		snprintf(x->what, sizeof(x->what), "<%s>", n->name);
-	x->w = (struct keel_where){ x->file, (int)lx.get_line_no(n), x->what };
+	x->w = (struct keel_where){ x->file, (int)n->line, x->what };
 	return &x->w;
 }
 
@@ -95,49 +40,40 @@ static void fail(struct xml_ctx *x)
 }
 
 /* The element's text without surrounding blanks; malloc'd. */
-static char *text_of(const xmlNode *n)
+static char *text_of(const struct kx_node *n)
 {
-	xmlChar *raw = lx.node_get_content(n);
-	const char *s = raw ? (const char *)raw : "";
+	const char *s = n->content ? n->content : "";
 	const char *e = s + strlen(s);
-	char *out;
 
 	while (isspace((unsigned char)*s))
 		s++;
 	while (e > s && isspace((unsigned char)e[-1]))
 		e--;
-	out = kc_strndup(s, e - s);
-	lx_free(raw);
-	return out;
+	return kc_strndup(s, e - s);
 }
 
-static char *attr(const xmlNode *n, const char *name)
+static char *attr(const struct kx_node *n, const char *name)
 {
-	xmlChar *v = lx.get_prop(n, (const xmlChar *)name);
-	char *out;
+	const char *v = kx_attr(n, name);
 
-	if (!v)
-		return NULL;
-	out = kc_strdup((const char *)v);
-	lx_free(v);
-	return out;
+	return v ? kc_strdup(v) : NULL;
 }
 
-static const xmlNode *child(const xmlNode *n, const char *name)
+static const struct kx_node *child(const struct kx_node *n, const char *name)
 {
-	for (const xmlNode *ch = n->children; ch; ch = ch->next)
+	for (const struct kx_node *ch = n->children; ch; ch = ch->next)
 		if (named(ch, name))
 			return ch;
 	return NULL;
 }
 
-static void unknown(struct xml_ctx *x, const xmlNode *n)
+static void unknown(struct xml_ctx *x, const struct kx_node *n)
 {
 	kc_warn(x->d, at(x, n, NULL), "unknown element ignored");
 }
 
 /* Memory in libvirt's units (KiB by default), converted to whole MiB. */
-static int memory_mib(struct xml_ctx *x, const xmlNode *n, unsigned long *mib)
+static int memory_mib(struct xml_ctx *x, const struct kx_node *n, unsigned long *mib)
 {
 	static const struct {
 		const char *unit;
@@ -185,7 +121,7 @@ out:
 	return ret;
 }
 
-static void parse_vcpu(struct xml_ctx *x, const xmlNode *n)
+static void parse_vcpu(struct xml_ctx *x, const struct kx_node *n)
 {
 	char *s = text_of(n), *current = attr(n, "current"),
 	     *cpuset = attr(n, "cpuset");
@@ -205,13 +141,11 @@ static void parse_vcpu(struct xml_ctx *x, const xmlNode *n)
 	free(cpuset);
 }
 
-static void parse_os(struct xml_ctx *x, const xmlNode *os)
+static void parse_os(struct xml_ctx *x, const struct kx_node *os)
 {
-	for (const xmlNode *n = os->children; n; n = n->next) {
+	for (const struct kx_node *n = os->children; n; n = n->next) {
 		char *s;
 
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
 		s = text_of(n);
 		if (named(n, "type")) {
 			const struct keel_where *w = at(x, n, "<os><type>");
@@ -246,13 +180,13 @@ static void parse_os(struct xml_ctx *x, const xmlNode *os)
 	}
 }
 
-static void parse_disk(struct xml_ctx *x, const xmlNode *n)
+static void parse_disk(struct xml_ctx *x, const struct kx_node *n)
 {
 	struct keel_disk disk = { 0 };
 	char *type = attr(n, "type"), *device = attr(n, "device");
 	const struct keel_where *w = at(x, n, NULL);
 	size_t errors = keel_diags_count(x->d, KEEL_DIAG_ERROR);
-	const xmlNode *ch;
+	const struct kx_node *ch;
 	struct keel_where dw;
 	char what[32];
 
@@ -342,7 +276,7 @@ static void append(char **s, const char *sep, const char *key,
 
 /* Gathers the interface's pieces into an xl vif spec, so one parser
  * checks MACs, names and addresses for both formats. */
-static void parse_interface(struct xml_ctx *x, const xmlNode *n)
+static void parse_interface(struct xml_ctx *x, const struct kx_node *n)
 {
 	char *type = attr(n, "type"), *spec = kc_strdup(""),
 	     *ips = kc_strdup(""), *v;
@@ -351,18 +285,16 @@ static void parse_interface(struct xml_ctx *x, const xmlNode *n)
 	char what[40];
 
 	snprintf(what, sizeof(what), "<interface> %zu", x->c->nr_vifs);
-	w = (struct keel_where){ x->file, (int)lx.get_line_no(n), what };
+	w = (struct keel_where){ x->file, (int)n->line, what };
 	if (!type || strcmp(type, "bridge")) {
 		kc_error(x->d, &w, "type '%s' is not supported: Keel attaches interfaces to a bridge: use <interface type='bridge'> with <source bridge='...'/>",
 			 type ? type : "(none)");
 		fail(x);
 		goto out;
 	}
-	for (const xmlNode *ch = n->children; ch; ch = ch->next) {
+	for (const struct kx_node *ch = n->children; ch; ch = ch->next) {
 		const char *key = NULL, *field = NULL;
 
-		if (ch->type != XML_ELEMENT_NODE)
-			continue;
 		if (named(ch, "mac"))
 			key = "mac=", field = "address";
 		else if (named(ch, "source"))
@@ -404,11 +336,9 @@ out:
 	free(ips);
 }
 
-static void parse_devices(struct xml_ctx *x, const xmlNode *devs)
+static void parse_devices(struct xml_ctx *x, const struct kx_node *devs)
 {
-	for (const xmlNode *n = devs->children; n; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
+	for (const struct kx_node *n = devs->children; n; n = n->next) {
 		if (named(n, "disk"))
 			parse_disk(x, n);
 		else if (named(n, "interface"))
@@ -418,7 +348,7 @@ static void parse_devices(struct xml_ctx *x, const xmlNode *devs)
 	}
 }
 
-static void parse_domain(struct xml_ctx *x, const xmlNode *dom)
+static void parse_domain(struct xml_ctx *x, const struct kx_node *dom)
 {
 	static const char *const quiet[] = { "title", "description",
 					     "metadata" };
@@ -432,13 +362,11 @@ static void parse_domain(struct xml_ctx *x, const xmlNode *dom)
 	}
 	free(type);
 
-	for (const xmlNode *n = dom->children; n; n = n->next) {
+	for (const struct kx_node *n = dom->children; n; n = n->next) {
 		unsigned long mib;
 		char *s;
 		size_t i;
 
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
 		s = text_of(n);
 		if (named(n, "name")) {
 			if (kc_set_name(x->c, s, x->d, at(x, n, NULL)))
@@ -490,58 +418,36 @@ int keel_config_parse_xml(const char *name, const char *text, size_t len,
 			  struct keel_domain_config *c, struct keel_diags *d)
 {
 	struct xml_ctx x = { .file = name, .c = c, .d = d };
-	const char *lib_err;
-	xmlParserCtxtPtr ctxt;
-	xmlDocPtr doc;
-	xmlNodePtr root;
+	struct kx_doc doc;
+	char err[512];
 
 	free(c->source);
 	c->source = kc_strdup(name);
 	c->from_xml = true;
 
-	lib_err = libxml2_load();
-	if (lib_err) {
+	if (kx_read_document(name, text, len, &doc, err, sizeof(err))) {
 		kc_error(d, &(struct keel_where){ name, 0, NULL },
-			 "cannot read XML configs: loading " LIBXML2_SONAME " failed (%s): install Debian's libxml2 package",
-			 lib_err);
+			 "cannot read XML configs: %s", err);
 		return -1;
 	}
-	ctxt = lx.new_parser_ctxt();
-	if (!ctxt) {
-		kc_error(d, &(struct keel_where){ name, 0, NULL },
-			 "cannot set up the XML parser (out of memory?)");
-		return -1;
-	}
-	/* No network, no entity expansion: a config file is data, not code. */
-	doc = lx.ctxt_read_memory(ctxt, text, (int)len, name, NULL,
-				XML_PARSE_NONET | XML_PARSE_NOERROR |
-					XML_PARSE_NOWARNING |
-					XML_PARSE_BIG_LINES);
-	if (!doc) {
-		const xmlError *err = lx.ctxt_get_last_error(ctxt);
-		char *msg = kc_strdup(err && err->message ? err->message :
-							    "unknown error");
-		size_t n = strlen(msg);
+	if (doc.error) {
+		size_t n = strlen(doc.error);
 
-		while (n && isspace((unsigned char)msg[n - 1]))
-			msg[--n] = '\0';
-		kc_error(d, &(struct keel_where){ name, err ? err->line : 0,
-						  NULL },
-			 "malformed XML: %s", msg);
-		free(msg);
-		lx.free_parser_ctxt(ctxt);
+		while (n && isspace((unsigned char)doc.error[n - 1]))
+			doc.error[--n] = '\0';
+		kc_error(d, &(struct keel_where){ name, (int)doc.error_line, NULL },
+			 "malformed XML: %s", doc.error);
+		kx_doc_free(&doc);
 		return -1;
 	}
-	root = lx.doc_get_root_element(doc);
-	if (!root || !named(root, "domain")) {
-		kc_error(d, root ? at(&x, root, NULL) : &(struct keel_where){ name, 0, NULL },
+	if (!named(doc.root, "domain")) {
+		kc_error(d, at(&x, doc.root, NULL),
 			 "the root element must be <domain type='xen'>");
 		x.ret = -1;
 	} else {
-		parse_domain(&x, root);
+		parse_domain(&x, doc.root);
 	}
-	lx.free_doc(doc);
-	lx.free_parser_ctxt(ctxt);
+	kx_doc_free(&doc);
 
 	if (kc_cfg_apply_overrides(c, overrides, nr_overrides, d))
 		x.ret = -1;

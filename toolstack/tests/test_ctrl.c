@@ -521,6 +521,60 @@ static void test_lifecycle(void **state)
 	env_free(e);
 }
 
+/* on_reboot=restart of a guest made from XML: its saved config is read
+ * again through keel-xml. */
+static void test_lifecycle_xml(void **state)
+{
+	struct test_env *e = env_new(4096);
+	struct xen_domctl_getdomaininfo info;
+	struct keel_create_opts o = { 0 };
+	struct keel_domain_config c;
+	struct keel_diags dg;
+	FILE *log = tmpfile();
+	uint8_t *elf, uuid[16];
+	const char *kernel;
+	char *text;
+	size_t len;
+	domid_t d, d2;
+	(void)state;
+
+	elf = make_elf_kernel(&len, 8, 0x1000850);
+	kernel = env_file(e, "vmlinux", elf, len);
+	free(elf);
+	assert_true(asprintf(&text,
+			     "<domain type='xen'>\n<name>gx</name>\n"
+			     "<memory unit='MiB'>96</memory>\n<vcpu>1</vcpu>\n"
+			     "<os><type>xenpvh</type><kernel>%s</kernel></os>\n</domain>\n",
+			     kernel) > 0);
+	keel_config_init(&c);
+	keel_diags_init(&dg);
+	if (keel_config_parse_xml("gx.xml", text, strlen(text), NULL, 0, &c, &dg))
+		fail_msg("config: %s", keel_diags_first(&dg, KEEL_DIAG_ERROR));
+	keel_config_generate(&c, NULL);
+	o.config_text = text;
+	o.config_len = strlen(text);
+	o.config_name = "gx.xml";
+	if (keel_domain_create(e->k, &c, &o, &d))
+		fail_msg("create: %s", e->k->err);
+	memcpy(uuid, e->fh->dom[d].handle, 16);
+
+	fake_hv_guest_shutdown(e->fh, d, KEEL_SHUTDOWN_reboot);
+	assert_int_equal(keel_lifecycle_scan(e->k, log), 1);
+	assert_int_equal(keel_domain_lookup(e->k, "gx", &d2), 0);
+	assert_true(e->fh->dom[d2].exists);
+	assert_true(e->fh->dom[d2].shutdown_reason < 0);
+	assert_memory_equal(e->fh->dom[d2].handle, uuid, 16);
+	assert_int_equal(keel_domain_info(e->k, d2, &info), 0);
+	assert_int_equal(info.max_pages, 96 * 256);
+	assert_int_equal(info.max_vcpu_id, 0);
+	assert_int_equal(keel_domain_destroy(e->k, d2), 0);
+	fclose(log);
+	keel_config_free(&c);
+	keel_diags_free(&dg);
+	free(text);
+	env_free(e);
+}
+
 static char *capture(void (*fn)(struct test_env *, FILE *), struct test_env *e)
 {
 	char *buf = NULL;
@@ -767,6 +821,7 @@ int main(void)
 		cmocka_unit_test(test_control),
 		cmocka_unit_test(test_pinning_at_create),
 		cmocka_unit_test(test_lifecycle),
+		cmocka_unit_test(test_lifecycle_xml),
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_console_ring),
 		cmocka_unit_test(test_devices),

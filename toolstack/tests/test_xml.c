@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <libxml/parser.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "helpers.h"
+#include "xmltree.h"
 
 #define HEAD "<domain type='xen'>\n<name>g</name>\n"
 #define OS "<os><type>xenpvh</type><kernel>/k</kernel></os>\n"
@@ -252,6 +254,148 @@ static void test_xml_overrides(void **state)
 	parsed_free(p);
 }
 
+/* What libxml2 makes of entities, character references, CDATA and a DTD's
+ * default attribute reaches the config unchanged through keel-xml. */
+static void test_through_helper(void **state)
+{
+	(void)state;
+	struct parsed *p = parse_xml("g.xml",
+		"<?xml version='1.0'?>\n"
+		"<!DOCTYPE domain [<!ATTLIST domain type CDATA 'xen'>"
+		"<!ENTITY k '/boot/vm'>]>\n"
+		"<domain>\n<name>g</name><!-- a comment -->\n"
+		"<os><type>xenpvh</type><kernel>&k;linuz</kernel>\n"
+		"<cmdline>a\\b &amp; c&#10;d <![CDATA[<x>]]></cmdline></os>\n"
+		"<devices><disk type='file'><source file='/img&#10;\\n'/>"
+		"<target dev='xvda'/></disk></devices>\n"
+		TAIL, NULL);
+
+	expect_clean(p);
+	assert_string_equal(p->c.kernel, "/boot/vmlinuz");
+	assert_string_equal(p->c.cmdline, "a\\b & c\nd <x>");
+	assert_int_equal(p->c.nr_disks, 1);
+	assert_string_equal(p->c.disks[0].target, "/img\n\\n");
+	parsed_free(p);
+}
+
+static void expect_garbled(const char *out, const char *msg)
+{
+	struct kx_doc doc;
+	char err[256] = "";
+
+	assert_int_equal(kx_parse_output(out, strlen(out), &doc, err, sizeof(err)), -1);
+	assert_null(doc.root);
+	assert_null(doc.error);
+	if (strcmp(err, msg))
+		fail_msg("for output \"%s\": got \"%s\", want \"%s\"", out, err, msg);
+}
+
+/* The reader of keel-xml's answer: the tree it builds, and refusals. */
+static void test_helper_output(void **state)
+{
+	(void)state;
+	const char *good = "keel-xml 1\nE 0 1 domain\nA type xen\nA x a\\\\b\\nc\nT t\n"
+			   "E 1 2 name\nT g\nE 2 3 inner\nE 1 4 os\nE 1 5 on_crash\nZ\n";
+	struct kx_doc doc;
+	struct kx_node *r;
+	char err[256] = "";
+
+	assert_int_equal(kx_parse_output(good, strlen(good), &doc, err, sizeof(err)), 0);
+	r = doc.root;
+	assert_non_null(r);
+	assert_string_equal(r->name, "domain");
+	assert_int_equal(r->line, 1);
+	assert_string_equal(kx_attr(r, "type"), "xen");
+	assert_string_equal(kx_attr(r, "x"), "a\\b\nc");
+	assert_null(kx_attr(r, "y"));
+	assert_string_equal(r->content, "t");
+	assert_string_equal(r->children->name, "name");
+	assert_string_equal(r->children->content, "g");
+	assert_string_equal(r->children->children->name, "inner");
+	assert_int_equal(r->children->children->line, 3);
+	assert_null(r->children->children->content);
+	assert_string_equal(r->children->next->name, "os");
+	assert_null(r->children->next->children);
+	assert_string_equal(r->children->next->next->name, "on_crash");
+	assert_null(r->children->next->next->next);
+	kx_doc_free(&doc);
+
+	good = "keel-xml 1\nX 7 bad \\\\ thing\\n\nZ\n";
+	assert_int_equal(kx_parse_output(good, strlen(good), &doc, err, sizeof(err)), 0);
+	assert_null(doc.root);
+	assert_int_equal(doc.error_line, 7);
+	assert_string_equal(doc.error, "bad \\ thing\n");
+	kx_doc_free(&doc);
+
+	expect_garbled("", "keel-xml's answer is cut short (0 lines)");
+	expect_garbled("keel-xml 1\nE 0 1 domain\n", "keel-xml's answer is cut short (2 lines)");
+	expect_garbled("keel-xml 1\nZ\n", "keel-xml's answer is cut short (2 lines)");
+	expect_garbled("keel-xml 2\nE 0 1 domain\nZ\n", "keel-xml's answer is garbled (its line 1)");
+	expect_garbled("keel-xml 1\nE 0 1 domain\nZ", "keel-xml's answer is garbled (its line 3)");
+	expect_garbled("keel-xml 1\nE 0 1 domain\nZ\nE 1 2 x\n", "keel-xml's answer is garbled (its line 4)");
+	expect_garbled("keel-xml 1\nE 1 1 domain\nZ\n", "keel-xml's answer is garbled (its line 2)");
+	expect_garbled("keel-xml 1\nE 0 1 a\nE 2 1 b\nZ\n", "keel-xml's answer is garbled (its line 3)");
+	expect_garbled("keel-xml 1\nE 0 1 a\nE 0 2 b\nZ\n", "keel-xml's answer is garbled (its line 3)");
+	expect_garbled("keel-xml 1\nE 0 1\nZ\n", "keel-xml's answer is garbled (its line 2)");
+	expect_garbled("keel-xml 1\nE 0 x a\nZ\n", "keel-xml's answer is garbled (its line 2)");
+	expect_garbled("keel-xml 1\nE 0 99999999999999999999 a\nZ\n", "keel-xml's answer is garbled (its line 2)");
+	expect_garbled("keel-xml 1\nA type xen\nE 0 1 a\nZ\n", "keel-xml's answer is garbled (its line 2)");
+	expect_garbled("keel-xml 1\nE 0 1 a\nA type\nZ\n", "keel-xml's answer is garbled (its line 3)");
+	expect_garbled("keel-xml 1\nE 0 1 a\nT x\\q\nZ\n", "keel-xml's answer is garbled (its line 3)");
+	expect_garbled("keel-xml 1\nE 0 1 a\nT x\\\nZ\n", "keel-xml's answer is garbled (its line 3)");
+	expect_garbled("keel-xml 1\nE 0 1 a\nT x\nT y\nZ\n", "keel-xml's answer is garbled (its line 4)");
+	expect_garbled("keel-xml 1\nE 0 1 a\nX 1 late\nZ\n", "keel-xml's answer is garbled (its line 3)");
+	expect_garbled("keel-xml 1\nX one bad\nZ\n", "keel-xml's answer is garbled (its line 2)");
+	expect_garbled("keel-xml 1\nQ what\nZ\n", "keel-xml's answer is garbled (its line 2)");
+}
+
+/* A helper that is missing, fails, dies or answers nonsense is reported as
+ * such, by name. */
+static void test_helper_failures(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *script, *msg;
+	} cases[] = {
+		{ NULL, "g.xml: cannot read XML configs: cannot run %s: No such file or directory: install keel-xml, keel's libxml2 helper, in keel's directory" },
+		{ "echo 'F no memory'; exit 1", "g.xml: cannot read XML configs: %s: no memory" },
+		{ "exit 127", "g.xml: cannot read XML configs: %s exited with status 127 (a library it needs is missing? it needs Debian's libxml2 package)" },
+		{ "echo 'keel-xml 1'; exit 3", "g.xml: cannot read XML configs: %s exited with status 3" },
+		{ "kill -9 $$", "g.xml: cannot read XML configs: %s was killed by signal 9" },
+		{ "cat >/dev/null; echo 'keel-xml 1'; echo 'E 0 1 domain'", "g.xml: cannot read XML configs: keel-xml's answer is cut short (2 lines)" },
+	};
+	char *saved = getenv("KEEL_XML_HELPER") ? strdup(getenv("KEEL_XML_HELPER")) : NULL;
+	char dir[] = "/tmp/keel-xml-test.XXXXXX", path[64], msg[512];
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/keel-xml", dir);
+	setenv("KEEL_XML_HELPER", path, 1);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct parsed *p;
+
+		unlink(path);
+		if (cases[i].script) {
+			FILE *f = fopen(path, "w");
+
+			assert_non_null(f);
+			fprintf(f, "#!/bin/sh\n%s\n", cases[i].script);
+			fclose(f);
+			assert_int_equal(chmod(path, 0755), 0);
+		}
+		p = parse_xml("g.xml", HEAD OS TAIL, NULL);
+		snprintf(msg, sizeof(msg), cases[i].msg, path);
+		expect_error(p, msg);
+		parsed_free(p);
+	}
+	unlink(path);
+	rmdir(dir);
+	if (saved)
+		setenv("KEEL_XML_HELPER", saved, 1);
+	else
+		unsetenv("KEEL_XML_HELPER");
+	free(saved);
+}
+
 /* configs/examples/guest.cfg and guest.xml describe the same guest. */
 static void test_examples_equivalent(void **state)
 {
@@ -405,9 +549,9 @@ int main(void)
 		cmocka_unit_test(test_xml_overrides),
 		cmocka_unit_test(test_examples_equivalent),
 		cmocka_unit_test(test_devices_match_xl),
+		cmocka_unit_test(test_through_helper),
+		cmocka_unit_test(test_helper_output),
+		cmocka_unit_test(test_helper_failures),
 	};
-	int ret = cmocka_run_group_tests_name("XML parser", tests, NULL, NULL);
-
-	xmlCleanupParser();
-	return ret;
+	return cmocka_run_group_tests_name("XML parser", tests, NULL, NULL);
 }

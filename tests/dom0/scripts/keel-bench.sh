@@ -34,6 +34,12 @@ for i in 1 2 3; do
 		k=$((k + 1))
 	done
 	echo "KEEL-BENCH-LIST-20 $(since "$t1")"
+	# Single calls timed from fork to exit, beside the same-run baseline of
+	# a trivial process (tests/dom0/tools/keel-spawntime.c); keel --help is
+	# keel's start-up and exit without privcmd or the store.
+	keel-spawntime 20 list keel list
+	keel-spawntime 20 help keel --help
+	keel-spawntime 20 spawn cat /proc/uptime
 	keel destroy g1 >/dev/null 2>&1
 	rm -f "$logdir/guest-g1.log"
 done

@@ -98,8 +98,8 @@ keel destroy g2
 say "DESTROY g2 rc=$? gone=$(keel domid g2 >/dev/null 2>&1 && echo no || echo yes)"
 list end
 
-# 7. An XML config (libvirt style) is read in dom0 too: keel loads libxml2
-# only for such a config.
+# 7. An XML config (libvirt style) is read in dom0 too: the static keel runs
+# its helper keel-xml (libxml2) only for such a config.
 cat >/tmp/g-xml.xml <<'XML'
 <domain type='xen'>
   <name>gxml</name>
