@@ -251,6 +251,7 @@ static void valid_write(void)
 	seg(rq, 0, data_ref[3], 0, 7);
 	rq = add(&b, BLKIF_OP_READ, VALID_WRITE_SECTOR + 8, 1, OK);
 	seg(rq, 0, data_ref[4], 0, 7);
+	strcat(why, " then ");
 	ok = run_batch(&rw, &b, why + strlen(why), sizeof(why) - strlen(why)) && ok;
 	if (ok && (!holds_pattern(page(3), LABEL_WROTE, VALID_WRITE_SECTOR, 8) ||
 		   !holds_pattern(page(4), LABEL_RW, VALID_WRITE_SECTOR + 8, 8)))
