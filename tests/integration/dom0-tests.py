@@ -514,13 +514,15 @@ def test_vif():
 
 
 HOSTILE_SCENARIOS = (
-    "valid-read", "beyond-end", "sector-wrap", "no-segments", "too-many-segments",
+    "hs-ring-ref-never-granted", "hs-ring-ref-other-domain", "hs-ring-ref-read-only",
+    "hs-ring-ref-not-a-number", "hs-event-channel", "hs-protocol", "hs-ring-page-order",
+    "hs-ring-refs-missing", "hs-queues", "hs-queue-keys-missing", "valid-read", "beyond-end", "sector-wrap", "no-segments", "too-many-segments",
     "first-after-last", "last-beyond-page", "bad-gref", "foreign-or-read-only-grant",
     "granted-pages-untouched", "unknown-operation", "discard-beyond-end",
     "flush-write-beyond-end", "indirect-bad-op-or-count", "indirect-bad-page-gref",
     "indirect-bad-descriptor", "indirect-bad-data-gref", "indirect-beyond-end", "valid-write",
-    "ro-info", "ro-read", "ro-write", "flood", "ring-index", "other-disk-still-served",
-    "reconnect")
+    "racing-rewrite", "ro-info", "ro-read", "ro-write", "event-storm", "flood", "ring-index",
+    "other-disk-still-served", "reconnect", "reconnect-cycles")
 
 
 def test_hostile():
@@ -546,6 +548,11 @@ def test_hostile():
     elif not after or after.groups() != daemons.groups():
         problems.append(f"the backends did not survive: before {daemons.groups()}, "
                         f"after {after and after.groups()}")
+    start = marker(r"BLKBACK-START fds=(\d+) rss_kb=(\d+) threads=(\d+)")
+    end = marker(r"BLKBACK-END fds=(\d+) rss_kb=(\d+) threads=(\d+)")
+    if not start or not end or start.group(1) != end.group(1) or start.group(3) != end.group(3):
+        problems.append(f"keel-blkback holds other fds or threads after the guests are gone: "
+                        f"{start and start.group(0)} -> {end and end.group(0)}")
     for name in HOSTILE_SCENARIOS + ("connect",):
         if not marker(rf"G: KEEL-HOSTILE-{re.escape(name)} ok"):
             got = marker(rf"G: KEEL-HOSTILE-{re.escape(name)} .*")
@@ -569,6 +576,8 @@ def test_hostile():
                             ("51712", r"unknown operation"),
                             ("51712", r"indirect request with \d+ segments"),
                             ("51712", r"ring index out of range.*: disconnecting"),
+                            ("51712", r"cannot map the ring \(grant ref 2147483632"),
+                            ("51712", r"frontend protocol 'x86_32-abi' is not supported"),
                             ("51728", r"write to a read-only disk")):
             if not marker(rf"BBLOG: .*d{d} vbd {dev}: .*{reason}"):
                 problems.append(f"keel-blkback's log has no line for d{d} vbd {dev}: '{reason}'")
@@ -590,6 +599,12 @@ def test_hostile():
         problems.append("the dom0 script did not finish")
     if rc != EXIT_POWEROFF:
         problems.append(f"QEMU exit {rc}")
+    if start and end:
+        print(f"note: keel-blkback's RSS {start.group(2)} KiB before the guests, {end.group(2)} KiB after")
+    race = marker(r"G: KEEL-HOSTILE-racing-rewrite ok requests=(\d+) served=(\d+) refused=(\d+)")
+    if race:
+        print(f"note: racing slot rewrites: {race.group(1)} requests, {race.group(2)} served as the "
+              f"valid write, {race.group(3)} refused")
     flood = marker(r"G: KEEL-HOSTILE-flood ok requests=(\d+) .*seconds=([\d.]+) per_second=(\d+)")
     if flood:
         print(f"note: flood of {flood.group(1)} requests in {flood.group(2)} s "

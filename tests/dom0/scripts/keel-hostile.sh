@@ -37,6 +37,11 @@ done
 blkback=$(pidof keel-blkback)
 netback=$(pidof keel-netback)
 say "DAEMONS blkback=$blkback netback=$netback"
+# What keel-blkback holds with no guest: the same again at the end, or it
+# leaked what a refused handshake or a disconnect left behind.
+fds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
+rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null; }
+say "BLKBACK-START fds=$(fds "$blkback") rss_kb=$(rss "$blkback") threads=$(ls /proc/"$blkback"/task 2>/dev/null | wc -l)"
 
 mkdir -p /var/lib/keel
 pattern keel-hostile-disk 0 16384 >"$img"
@@ -113,6 +118,12 @@ fi
 
 # 5. The backends are the same processes, and what keel-blkback said.
 say "DAEMONS-AFTER blkback=$(pidof keel-blkback) netback=$(pidof keel-netback)"
+i=0
+while [ "$(ls /proc/"$blkback"/task 2>/dev/null | wc -l)" -gt 1 ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+say "BLKBACK-END fds=$(fds "$blkback") rss_kb=$(rss "$blkback") threads=$(ls /proc/"$blkback"/task 2>/dev/null | wc -l)"
 grep "d$hostile vbd" /var/log/keel-blkback.log 2>/dev/null | head -80 | sed 's/^/KEEL-ATTACK-BBLOG: /'
 grep -a "KEEL-HOSTILE-" "$logdir/guest-hostile.log" | tr -d '\r' | sed 's/^.*KEEL-HOSTILE-/KEEL-ATTACK-G: KEEL-HOSTILE-/'
 echo "KEEL-DOM0-TEST: DONE keel-hostile"

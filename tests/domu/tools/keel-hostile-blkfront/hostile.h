@@ -24,6 +24,8 @@ int xs_open(void);
 char *xs_read(const char *path);
 /* 0, or -1 with errno set. */
 int xs_write(const char *path, const char *val);
+/* Removes path; a missing path is fine. 0, or -1 with errno set. */
+int xs_rm(const char *path);
 /* Reads path as an unsigned number: 0, or -1 if missing or not a number. */
 int xs_read_uint(const char *path, unsigned long *val);
 
@@ -38,6 +40,7 @@ int gnt_share(uint16_t domid, bool writable, unsigned n, void **mem, uint32_t *r
 /* Allocates a port that domid can bind to; returns it, or -1. */
 int evtchn_alloc_unbound(uint16_t domid);
 int evtchn_notify(uint32_t port);
+void evtchn_unbind(uint32_t port);
 /* Waits up to timeout_ms for any of our ports to fire and re-enables them.
  * 1 if one fired, 0 on timeout, -1 on error. */
 int evtchn_wait(int timeout_ms);
@@ -60,10 +63,14 @@ struct vbd {
 
 /* Reads the device's keys and allocates its ring (not yet published). */
 int vbd_init(struct vbd *v, unsigned devid);
-/* The xenbus handshake (xen-pvh-abi.md §8.4) on a fresh ring and port:
- * backend InitWait -> our ring-ref/event-channel/protocol, Initialised ->
- * backend Connected; then sectors and info. 0, or -1 with the cause
- * printed. */
+/* The frontend's half of the xenbus handshake (xen-pvh-abi.md §8.4):
+ * waits for the backend's InitWait, then on a fresh ring and port writes
+ * ring-ref, event-channel and protocol, then the (key, value) pairs of
+ * extra (NULL-terminated; may override those), then Initialised. 0 or -1
+ * with the cause printed. */
+int vbd_offer(struct vbd *v, const char *const *extra, int timeout_s);
+/* vbd_offer without extras, then waits for Connected and reads sectors
+ * and info. 0, or -1 with the cause printed. */
 int vbd_connect(struct vbd *v, int timeout_s);
 /* The backend's state, or -1 if it cannot be read. */
 int vbd_backend_state(const struct vbd *v);

@@ -15,6 +15,7 @@
  * KEEL-HOSTILE-SUMMARY; exit status 0 only if every scenario passed.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -554,6 +555,197 @@ static void after_disconnect(void)
 	report("reconnect", ok, "%s", why);
 }
 
+static bool settled(int s)
+{
+	return s >= 4;
+}
+
+static bool is_initwait(int s)
+{
+	return s == 2;
+}
+
+/* A handshake the backend must refuse: it offers a ring with kv written
+ * over the good keys; the backend must go to Closing (not Connected) and,
+ * once we close and start over, back to InitWait. */
+static void handshake_attack(const char *name, const char *const *kv)
+{
+	char path[192], *err;
+	int s, closed, initwait;
+
+	if (vbd_offer(&rw, kv, 60)) {
+		report(name, false, "could not offer a ring");
+		return;
+	}
+	s = vbd_wait_backend(&rw, settled, 30);
+	snprintf(path, sizeof(path), "%s/error", rw.be);
+	err = xs_read(path);
+	for (const char *const *k = kv; k[0]; k += 2)
+		if (strcmp(k[0], "ring-ref") && strcmp(k[0], "event-channel") &&
+		    strcmp(k[0], "protocol")) {
+			snprintf(path, sizeof(path), "%s/%s", rw.fe, k[0]);
+			xs_rm(path);
+		}
+	vbd_switch_state(&rw, 6);
+	closed = vbd_wait_backend(&rw, is_closed, 30);
+	vbd_switch_state(&rw, 1);
+	initwait = vbd_wait_backend(&rw, is_initwait, 30);
+	report(name, (s == 5 || s == 6) && closed == 6 && initwait == 2,
+	       "%s=%s backend-state=%d error='%s' then closed=%d initwait=%d", kv[0], kv[1], s,
+	       err ? err : "", closed, initwait);
+	free(err);
+}
+
+static void handshake_attacks(void)
+{
+	char other[16], ro_ref[16];
+
+	snprintf(other, sizeof(other), "%u", other_ref);
+	snprintf(ro_ref, sizeof(ro_ref), "%u", ro_page_ref);
+	handshake_attack("hs-ring-ref-never-granted", (const char *const[]){ "ring-ref", "2147483632", NULL });
+	handshake_attack("hs-ring-ref-other-domain", (const char *const[]){ "ring-ref", other, NULL });
+	handshake_attack("hs-ring-ref-read-only", (const char *const[]){ "ring-ref", ro_ref, NULL });
+	handshake_attack("hs-ring-ref-not-a-number", (const char *const[]){ "ring-ref", "12abc", NULL });
+	handshake_attack("hs-event-channel", (const char *const[]){ "event-channel", "4000", NULL });
+	handshake_attack("hs-protocol", (const char *const[]){ "protocol", "x86_32-abi", NULL });
+	handshake_attack("hs-ring-page-order", (const char *const[]){ "ring-page-order", "12", NULL });
+	handshake_attack("hs-ring-refs-missing", (const char *const[]){ "ring-page-order", "2", NULL });
+	handshake_attack("hs-queues", (const char *const[]){ "multi-queue-num-queues", "64", NULL });
+	handshake_attack("hs-queue-keys-missing", (const char *const[]){ "multi-queue-num-queues", "2", NULL });
+}
+
+/* Events as fast as we can send them, with nothing on the ring; then the
+ * ring must still be served. */
+static void event_storm(double seconds)
+{
+	struct batch b = { .n = 0 };
+	struct blkif_request *rq;
+	unsigned long sent = 0;
+	double t0 = now_s();
+	char why[400];
+	bool ok;
+
+	while (now_s() - t0 < seconds)
+		for (int i = 0; i < 256; i++, sent++)
+			evtchn_notify(rw.port);
+	memset(page(12), 0, PAGE_BYTES);
+	rq = add(&b, BLKIF_OP_READ, 24, 1, OK);
+	seg(rq, 0, data_ref[12], 0, 7);
+	ok = run_batch(&rw, &b, why, sizeof(why)) && holds_pattern(page(12), LABEL_RW, 24, 8);
+	report("event-storm", ok, "events=%lu seconds=%.1f then %s", sent, now_s() - t0, why);
+}
+
+static volatile int race_stop;
+
+/* Rewrites every slot's sector and last_sect while the backend may be
+ * reading them (bytes 16..31 of a request; a response is bytes 0..15, so
+ * answers stay readable). Every mix is either the valid write below or a
+ * request the backend must refuse: only a backend that reads a slot twice
+ * could act on a mix it never checked. */
+static void *racer(void *arg)
+{
+	uint8_t *slots = (uint8_t *)rw.sring + XEN_RING_HEADER_SIZE;
+	const uint64_t sectors[3] = { VALID_WRITE_SECTOR, rw.sectors + 8, ~0ull - 3 };
+	unsigned k = 0;
+
+	(void)arg;
+	while (!race_stop) {
+		for (unsigned i = 0; i < RING_SLOTS; i++) {
+			uint8_t *sl = slots + i * sizeof(union blkif_sring_entry);
+
+			__atomic_store_n((uint64_t *)(sl + 16), sectors[(k + i) % 3], __ATOMIC_RELAXED);
+			__atomic_store_n(sl + 29, (uint8_t)((k + i) & 4 ? 9 : 7), __ATOMIC_RELAXED);
+		}
+		k++;
+	}
+	return NULL;
+}
+
+static void racing_rewrite(double seconds)
+{
+	struct blkif_response rsp[RING_SLOTS];
+	unsigned long served = 0, refused = 0, other = 0, sent = 0;
+	double t0 = now_s();
+	pthread_t t;
+	char why[120] = "";
+
+	for (unsigned s = 0; s < 8; s++)
+		sector_pattern(page(11) + s * 512, LABEL_WROTE, VALID_WRITE_SECTOR + s);
+	race_stop = 0;
+	if (pthread_create(&t, NULL, racer, NULL)) {
+		report("racing-rewrite", false, "no thread");
+		return;
+	}
+	while (now_s() - t0 < seconds && !*why) {
+		struct batch b = { .n = 0 };
+		unsigned got = 0;
+
+		for (unsigned i = 0; i < RING_SLOTS; i++) {
+			struct blkif_request *rq = add(&b, BLKIF_OP_WRITE, VALID_WRITE_SECTOR, 1, OK);
+
+			seg(rq, 0, data_ref[11], 0, 7);
+			rq->u.other.id = next_id++;
+			vbd_post(&rw, rq);
+		}
+		sent += RING_SLOTS;
+		vbd_push(&rw);
+		while (got < RING_SLOTS) {
+			int n = vbd_take_responses(&rw, rsp, RING_SLOTS, RSP_TIMEOUT_MS);
+
+			if (n <= 0) {
+				snprintf(why, sizeof(why), "%s", n ? "too many responses" : "no response");
+				break;
+			}
+			for (int i = 0; i < n; i++) {
+				if (rsp[i].status == BLKIF_RSP_OKAY)
+					served++;
+				else if (rsp[i].status == BLKIF_RSP_ERROR)
+					refused++;
+				else
+					other++;
+			}
+			got += (unsigned)n;
+		}
+	}
+	race_stop = 1;
+	pthread_join(t, NULL);
+	report("racing-rewrite", !*why && !other && served + refused == sent,
+	       "requests=%lu served=%lu refused=%lu other=%lu %s", sent, served, refused, other, why);
+}
+
+/* Connect, a read in flight, close; n times. Then a last connect must
+ * serve a read as usual. */
+static void reconnect_cycles(unsigned n)
+{
+	struct batch b = { .n = 0 };
+	struct blkif_request *rq;
+	unsigned i;
+	char why[400] = "";
+	bool ok = false;
+
+	for (i = 0; i <= n; i++) {
+		vbd_switch_state(&rw, 6);
+		if (vbd_wait_backend(&rw, is_closed, 60) != 6)
+			break;
+		vbd_switch_state(&rw, 1);
+		if (vbd_connect(&rw, 60))
+			break;
+		b.n = 0;
+		rq = add(&b, BLKIF_OP_READ, 8 * i, 1, OK);
+		seg(rq, 0, data_ref[13], 0, 7);
+		if (i < n) { /* close with the read in flight */
+			rq->u.other.id = next_id++;
+			vbd_post(&rw, rq);
+			vbd_push(&rw);
+			continue;
+		}
+		memset(page(13), 0, PAGE_BYTES);
+		ok = run_batch(&rw, &b, why, sizeof(why)) && holds_pattern(page(13), LABEL_RW, 8 * i, 8);
+	}
+	report("reconnect-cycles", ok, "cycles=%u of %u backend-state=%d %s", i, n + 1,
+	       vbd_backend_state(&rw), why);
+}
+
 static int setup_pages(void)
 {
 	void *m;
@@ -589,6 +781,7 @@ int main(int argc, char **argv)
 		report("setup", false, "see above");
 		return 1;
 	}
+	handshake_attacks();
 	if (vbd_connect(&rw, 120) || vbd_connect(&ro, 60)) {
 		report("connect", false, "see above");
 		return 1;
@@ -600,10 +793,13 @@ int main(int argc, char **argv)
 	valid_read();
 	malformed();
 	valid_write();
+	racing_rewrite(5);
 	read_only_disk();
+	event_storm(5);
 	flood(flood_s);
 	broken_ring_index();
 	after_disconnect();
+	reconnect_cycles(10);
 	printf("KEEL-HOSTILE-SUMMARY passed=%u failed=%u\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -29,6 +29,7 @@ struct gntalloc_alloc_gref {
 #define GNTALLOC_FLAG_WRITABLE 1
 #define IOCTL_GNTALLOC_ALLOC_GREF _IOC(_IOC_NONE, 'G', 5, sizeof(struct gntalloc_alloc_gref))
 #define IOCTL_EVTCHN_BIND_UNBOUND_PORT _IOC(_IOC_NONE, 'E', 2, sizeof(uint32_t))
+#define IOCTL_EVTCHN_UNBIND _IOC(_IOC_NONE, 'E', 3, sizeof(uint32_t))
 #define IOCTL_EVTCHN_NOTIFY _IOC(_IOC_NONE, 'E', 4, sizeof(uint32_t))
 
 #define ring_load(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
@@ -121,6 +122,14 @@ int xs_write(const char *path, const char *val)
 	return r ? 0 : -1;
 }
 
+int xs_rm(const char *path)
+{
+	char *r = xs_talk(XS_RM, path, strlen(path) + 1, "", 0);
+
+	free(r);
+	return r || errno == ENOENT ? 0 : -1;
+}
+
 int xs_read_uint(const char *path, unsigned long *val)
 {
 	char *s = xs_read(path), *end;
@@ -202,6 +211,11 @@ int evtchn_alloc_unbound(uint16_t domid)
 int evtchn_notify(uint32_t port)
 {
 	return ioctl(evt_fd, IOCTL_EVTCHN_NOTIFY, &port);
+}
+
+void evtchn_unbind(uint32_t port)
+{
+	ioctl(evt_fd, IOCTL_EVTCHN_UNBIND, &port);
 }
 
 int evtchn_wait(int timeout_ms)
@@ -301,11 +315,10 @@ static bool is_connected_or_closing(int s)
 	return s >= 4;
 }
 
-int vbd_connect(struct vbd *v, int timeout_s)
+int vbd_offer(struct vbd *v, const char *const *extra, int timeout_s)
 {
 	char num[16];
-	unsigned long sectors, info;
-	int port, s;
+	int port;
 
 	if (vbd_wait_backend(v, is_initwait, timeout_s) < 0) {
 		printf("vbd %u: backend %s never reached InitWait (state %d)\n", v->devid, v->be,
@@ -315,6 +328,8 @@ int vbd_connect(struct vbd *v, int timeout_s)
 	port = evtchn_alloc_unbound(v->backend_id);
 	if (port < 0)
 		return -1;
+	if (v->port)
+		evtchn_unbind(v->port);
 	v->port = (uint32_t)port;
 	memset(v->sring, 0, PAGE_BYTES);
 	v->sring->req_event = v->sring->rsp_event = 1;
@@ -324,8 +339,27 @@ int vbd_connect(struct vbd *v, int timeout_s)
 		goto err_store;
 	snprintf(num, sizeof(num), "%u", v->port);
 	if (xs_write(key(v->fe, "event-channel"), num) ||
-	    xs_write(key(v->fe, "protocol"), "x86_64-abi") || vbd_switch_state(v, 3))
+	    xs_write(key(v->fe, "protocol"), "x86_64-abi"))
 		goto err_store;
+	for (; extra && extra[0]; extra += 2)
+		if (xs_write(key(v->fe, extra[0]), extra[1]))
+			goto err_store;
+	if (vbd_switch_state(v, 3))
+		goto err_store;
+	return 0;
+
+err_store:
+	printf("vbd %u: cannot write to %s: %s\n", v->devid, v->fe, strerror(errno));
+	return -1;
+}
+
+int vbd_connect(struct vbd *v, int timeout_s)
+{
+	unsigned long sectors, info;
+	int s;
+
+	if (vbd_offer(v, NULL, timeout_s))
+		return -1;
 	s = vbd_wait_backend(v, is_connected_or_closing, timeout_s);
 	if (s != 4) {
 		char *err = xs_read(key(v->be, "error"));
@@ -343,10 +377,6 @@ int vbd_connect(struct vbd *v, int timeout_s)
 	v->sectors = sectors;
 	v->info = (unsigned)info;
 	return vbd_switch_state(v, 4);
-
-err_store:
-	printf("vbd %u: cannot write to %s: %s\n", v->devid, v->fe, strerror(errno));
-	return -1;
 }
 
 static union blkif_sring_entry *slot(struct vbd *v, RING_IDX i)
