@@ -557,6 +557,14 @@ def test_hostile():
         if not marker(rf"G: KEEL-HOSTILE-{re.escape(name)} ok"):
             got = marker(rf"G: KEEL-HOSTILE-{re.escape(name)} .*")
             problems.append(f"hostile scenario {name}: {got.group(0) if got else 'never reported'}")
+    # A refused handshake leaves its cause in the backend's `error` node.
+    for name, cause in (("hs-ring-ref-never-granted", r"cannot map the ring \(grant ref 2147483632"),
+                        ("hs-ring-ref-not-a-number", r"ring-ref is missing or not a number"),
+                        ("hs-event-channel", r"cannot bind to event channel 4000"),
+                        ("hs-protocol", r"protocol 'x86_32-abi' is not supported"),
+                        ("hs-queues", r"asks for 64 queues")):
+        if not marker(rf"G: KEEL-HOSTILE-{name} ok .* error='connect failed: [^']*{cause}"):
+            problems.append(f"{name}: the backend's error node does not say '{cause}'")
     if not marker(r"G: KEEL-HOSTILE-SUMMARY passed=\d+ failed=0") or \
             not marker(r"G: KEEL-HOSTILE-EXIT rc=0"):
         problems.append("the hostile frontend reported failures")
