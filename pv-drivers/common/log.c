@@ -110,8 +110,10 @@ void kb_ratelimit_init(struct kb_ratelimit *rl, unsigned burst, unsigned interva
 
 bool kb_ratelimit_allow(struct kb_ratelimit *rl, uint64_t now_ms, uint64_t *held)
 {
-	uint64_t earned = now_ms > rl->refilled_ms ? (now_ms - rl->refilled_ms) / rl->interval_ms : 0;
+	uint64_t earned = 0;
 
+	if (now_ms > rl->refilled_ms)
+		earned = (now_ms - rl->refilled_ms) / rl->interval_ms;
 	if (earned) {
 		/* A full bucket earns nothing more; time spent full is not saved up. */
 		if (earned >= rl->burst - rl->tokens) {

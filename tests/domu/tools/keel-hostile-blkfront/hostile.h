@@ -3,7 +3,8 @@
  * backend malformed requests (tests/domu/scripts/hostile.sh). xen.c is the
  * plumbing through the guest kernel's user interfaces (/dev/xen/xenbus,
  * /dev/xen/gntalloc, /dev/xen/evtchn) and the frontend's half of the ring;
- * main.c the scenarios. */
+ * batch.c building, sending and checking requests; main.c and states.c
+ * the scenarios. */
 #ifndef HOSTILE_H
 #define HOSTILE_H
 
@@ -91,5 +92,73 @@ unsigned vbd_in_flight(const struct vbd *v);
  * when want_wait. Returns the count, or -1 if the backend published more
  * responses than there are requests. */
 int vbd_take_responses(struct vbd *v, struct blkif_response *out, unsigned max, int timeout_ms);
+
+/* ---- what the scenarios share (batch.c; main.c has the request-level
+ * scenarios, states.c the xenbus-level ones) ---- */
+
+#define RSP_TIMEOUT_MS 30000 /* TCG is slow; no answer at all is a failure */
+#define NR_DATA 16
+#define BAD_GREF 0x7ffffff0u /* beyond any grant table */
+#define OTHER_DOMID 0x7fef /* a domain that is not the backend */
+#define VALID_WRITE_SECTOR 4096u
+#define LABEL_RW "keel-hostile-disk"
+#define LABEL_RO "keel-hostile-ro"
+#define LABEL_WROTE "keel-hostile-wrote"
+
+extern struct vbd rw, ro; /* the read-write and the read-only disk */
+extern uint32_t data_ref[NR_DATA]; /* pages granted writable to the backend */
+extern uint8_t *ro_page, *other_page,
+	*ind_page; /* read-only grant, another domain's, descriptors */
+extern uint32_t ro_page_ref, other_ref, ind_ref;
+extern uint64_t next_id; /* of the next request */
+
+/* Data page i (granted as data_ref[i]). */
+uint8_t *page(unsigned i);
+
+enum expect { OK, REFUSED };
+
+/* Requests to send together, each with the outcome it must get. */
+struct batch {
+	struct blkif_request rq[RING_SLOTS];
+	enum expect exp[RING_SLOTS];
+	unsigned n;
+};
+
+/* Prints KEEL-HOSTILE-<name> ok|FAIL <detail> and counts it. */
+void report(const char *name, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Prints KEEL-HOSTILE-SUMMARY; returns how many scenarios failed. */
+unsigned report_summary(void);
+double now_s(void);
+/* The 512 bytes dom0 wrote at sector s of an image labelled label, and
+ * whether buf holds sectors first..first+count-1 of it. */
+void sector_pattern(uint8_t *buf, const char *label, uint64_t s);
+bool holds_pattern(const uint8_t *buf, const char *label, uint64_t first, unsigned count);
+/* Fills a page with what must never reach a disk. */
+void fill_evil(uint8_t *p);
+/* Appends a request to b (sector and segment count in the READ/WRITE
+ * layout, whatever op is) and returns it for more changes. */
+struct blkif_request *add(struct batch *b, uint8_t op, uint64_t sector, unsigned nseg,
+			  enum expect exp);
+void seg(struct blkif_request *rq, unsigned i, uint32_t gref, uint8_t first, uint8_t last);
+/* Appends an INDIRECT request, to be refused, with its first descriptor page. */
+struct blkif_request *add_indirect(struct batch *b, uint8_t inner_op, uint64_t sector,
+				   unsigned nseg, uint32_t gref0);
+/* Sends b on v and checks that each request gets exactly one response,
+ * with the expected outcome, in time; why receives the statuses or the
+ * failure. */
+bool run_batch(struct vbd *v, struct batch *b, char *why, size_t why_len);
+/* run_batch, reported as scenario name; empties b. */
+bool scenario(const char *name, struct vbd *v, struct batch *b);
+
+/* ---- states.c ---- */
+
+/* Handshakes the backend must refuse, before the first real connect. */
+void handshake_attacks(void);
+/* req_prod far beyond the ring: the backend must disconnect the device. */
+void broken_ring_index(void);
+/* The other disk still served; the broken one reconnects. */
+void after_disconnect(void);
+/* n connects, each closed with a read in flight, then one that serves. */
+void reconnect_cycles(unsigned n);
 
 #endif /* HOSTILE_H */

@@ -95,9 +95,13 @@ static char *xs_talk(uint32_t type, const char *a, size_t alen, const char *b, s
 		return NULL;
 	}
 	if (msg.type == XS_ERROR) {
-		errno = !strcmp(payload, "ENOENT") ? ENOENT :
-			!strcmp(payload, "EACCES") ? EACCES :
-			!strcmp(payload, "EINVAL") ? EINVAL : EIO;
+		errno = EIO;
+		if (!strcmp(payload, "ENOENT"))
+			errno = ENOENT;
+		else if (!strcmp(payload, "EACCES"))
+			errno = EACCES;
+		else if (!strcmp(payload, "EINVAL"))
+			errno = EINVAL;
 		free(payload);
 		return NULL;
 	}
