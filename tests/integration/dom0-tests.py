@@ -563,7 +563,7 @@ def test_hostile():
                         ("hs-event-channel", r"cannot bind to event channel 4000"),
                         ("hs-protocol", r"protocol 'x86_32-abi' is not supported"),
                         ("hs-queues", r"asks for 64 queues")):
-        if not marker(rf"G: KEEL-HOSTILE-{name} ok .* error='connect failed: [^']*{cause}"):
+        if not marker(rf"G: KEEL-HOSTILE-{name} ok .* error='connect failed: .*{cause}"):
             problems.append(f"{name}: the backend's error node does not say '{cause}'")
     if not marker(r"G: KEEL-HOSTILE-SUMMARY passed=\d+ failed=0") or \
             not marker(r"G: KEEL-HOSTILE-EXIT rc=0"):
