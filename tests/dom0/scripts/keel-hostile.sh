@@ -124,6 +124,6 @@ while [ "$(ls /proc/"$blkback"/task 2>/dev/null | wc -l)" -gt 1 ] && [ $i -lt 10
 	i=$((i + 1))
 done
 say "BLKBACK-END fds=$(fds "$blkback") rss_kb=$(rss "$blkback") threads=$(ls /proc/"$blkback"/task 2>/dev/null | wc -l)"
-grep "d$hostile vbd" /var/log/keel-blkback.log 2>/dev/null | head -80 | sed 's/^/KEEL-ATTACK-BBLOG: /'
+grep "d$hostile vbd" /var/log/keel-blkback.log 2>/dev/null | head -400 | sed 's/^/KEEL-ATTACK-BBLOG: /'
 grep -a "KEEL-HOSTILE-" "$logdir/guest-hostile.log" | tr -d '\r' | sed 's/^.*KEEL-HOSTILE-/KEEL-ATTACK-G: KEEL-HOSTILE-/'
 echo "KEEL-DOM0-TEST: DONE keel-hostile"
