@@ -117,7 +117,7 @@ struct blk_queue {
 	struct blkif_request carry; /* taken but left for the next batch */
 	bool have_carry;
 
-	unsigned problems_logged;
+	struct kb_ratelimit problem_log; /* lines about bad requests */
 	uint64_t nr_requests, nr_errors;
 	/* Where the time goes (logged at disconnect): batches taken, and the
 	 * nanoseconds spent in grant copies and in disk I/O. */

@@ -27,7 +27,11 @@
 
 #include "blkback.h"
 
-#define PROBLEMS_LOGGED 16 /* per queue, then silence */
+/* Log lines about bad requests, per queue: the first 32, then one every
+ * 10 s (a hostile guest floods no log, and a disk error hours after a
+ * burst of bad requests is still logged). */
+#define PROBLEMS_BURST 32
+#define PROBLEMS_INTERVAL_MS 10000
 #define PAGE_BYTES 4096u
 
 static void problem(struct blk_queue *q, const struct blk_req *r, const char *fmt, ...)
@@ -36,16 +40,16 @@ static void problem(struct blk_queue *q, const struct blk_req *r, const char *fm
 static void problem(struct blk_queue *q, const struct blk_req *r, const char *fmt, ...)
 {
 	char msg[256];
+	uint64_t held;
 	va_list ap;
 
 	q->nr_errors++;
-	if (q->problems_logged > PROBLEMS_LOGGED)
+	if (!kb_ratelimit_allow(&q->problem_log, kb_now_ms(), &held))
 		return;
-	if (q->problems_logged++ == PROBLEMS_LOGGED) {
+	if (held)
 		kb_log_dev(KB_WARN, q->domid, "vbd", q->devid,
-			   "queue %u: more bad requests; no longer logging them", q->idx);
-		return;
-	}
+			   "queue %u: %llu more bad requests were not logged", q->idx,
+			   (unsigned long long)held);
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -66,6 +70,7 @@ int blk_queue_init(struct blk_queue *q, const struct blk_queue_cfg *c)
 	q->devid = c->devid;
 	q->idx = c->idx;
 	q->disk = c->disk;
+	kb_ratelimit_init(&q->problem_log, PROBLEMS_BURST, PROBLEMS_INTERVAL_MS, kb_now_ms());
 	q->lim = (struct blk_limits){ c->disk->sectors, c->disk->readonly, c->max_indirect_segs };
 	if (q->lim.max_indirect_segs < BLKIF_MAX_SEGMENTS_PER_REQUEST)
 		q->lim.max_indirect_segs = BLKIF_MAX_SEGMENTS_PER_REQUEST;

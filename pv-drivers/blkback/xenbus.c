@@ -128,14 +128,14 @@ static int start_queue(struct kb_device *d, struct blk_dev *bd, unsigned q, unsi
 		else
 			snprintf(key, sizeof(key), "%sring-ref", dir);
 		if ((ret = kb_dev_fe_read_uint(d, key, &v)) || v > UINT32_MAX) {
-			kb_dev_log(d, KB_ERR, "frontend's %s is missing or not a number", key);
+			kb_dev_fail(d, "frontend's %s is missing or not a number", key);
 			return ret ? ret : -EINVAL;
 		}
 		refs[i] = (uint32_t)v;
 	}
 	snprintf(key, sizeof(key), "%sevent-channel", dir);
 	if ((ret = kb_dev_fe_read_uint(d, key, &v)) || v > UINT32_MAX) {
-		kb_dev_log(d, KB_ERR, "frontend's %s is missing or not a number", key);
+		kb_dev_fail(d, "frontend's %s is missing or not a number", key);
 		return ret ? ret : -EINVAL;
 	}
 	if ((ret = blk_xenif_open(&x)))
@@ -143,13 +143,13 @@ static int start_queue(struct kb_device *d, struct blk_dev *bd, unsigned q, unsi
 	ring = x->ops->map(x, d->domid, refs, pages, true);
 	if (!ring) {
 		ret = -errno;
-		kb_dev_log(d, KB_ERR, "queue %u: cannot map the ring (grant ref %u, %u pages): %s", q,
-			   refs[0], pages, strerror(errno));
+		kb_dev_fail(d, "queue %u: cannot map the ring (grant ref %u, %u pages): %s", q,
+			    refs[0], pages, strerror(errno));
 		goto err_close;
 	}
 	if ((ret = x->ops->bind(x, d->domid, (uint32_t)v, &port))) {
-		kb_dev_log(d, KB_ERR, "queue %u: cannot bind to event channel %lu: %s", q, v,
-			   strerror(-ret));
+		kb_dev_fail(d, "queue %u: cannot bind to event channel %lu: %s", q, v,
+			    strerror(-ret));
 		goto err_unmap;
 	}
 	ret = blk_queue_init(&bd->queues[q],
@@ -192,22 +192,28 @@ static int blk_connect(struct kb_device *d)
 	int ret;
 
 	if (!kb_dev_fe_read(d, "protocol", &proto) && strcmp(proto, "x86_64-abi")) {
-		kb_dev_log(d, KB_ERR, "frontend protocol '%s' is not supported (only x86_64-abi)",
-			   proto);
+		kb_dev_fail(d, "frontend protocol '%s' is not supported (only x86_64-abi)", proto);
 		free(proto);
 		return -EPROTONOSUPPORT;
 	}
 	free(proto);
 	ret = kb_dev_fe_read_uint(d, "multi-queue-num-queues", &nq);
-	if ((ret && ret != -ENOENT) || nq < 1 || nq > BLK_MAX_QUEUES) {
-		kb_dev_log(d, KB_ERR, "frontend asks for a bad number of queues (1..%u)",
-			   BLK_MAX_QUEUES);
+	if (ret && ret != -ENOENT) {
+		kb_dev_fail(d, "frontend's multi-queue-num-queues is not a number");
+		return -EINVAL;
+	}
+	if (nq < 1 || nq > BLK_MAX_QUEUES) {
+		kb_dev_fail(d, "frontend asks for %lu queues (1..%u)", nq, BLK_MAX_QUEUES);
 		return -EINVAL;
 	}
 	ret = kb_dev_fe_read_uint(d, "ring-page-order", &order);
-	if ((ret && ret != -ENOENT) || order > BLK_MAX_RING_ORDER) {
-		kb_dev_log(d, KB_ERR, "frontend's ring-page-order is bad (0..%u)",
-			   BLK_MAX_RING_ORDER);
+	if (ret && ret != -ENOENT) {
+		kb_dev_fail(d, "frontend's ring-page-order is not a number");
+		return -EINVAL;
+	}
+	if (order > BLK_MAX_RING_ORDER) {
+		kb_dev_fail(d, "frontend asks for a ring of 2^%lu pages (at most 2^%u)", order,
+			    BLK_MAX_RING_ORDER);
 		return -EINVAL;
 	}
 	bd->queues = calloc(nq, sizeof(*bd->queues));

@@ -157,6 +157,22 @@ void kb_dev_log(const struct kb_device *d, enum kb_log_level level, const char *
 	va_end(ap);
 }
 
+void kb_dev_fail(struct kb_device *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(d->fail_reason, sizeof(d->fail_reason), fmt, ap);
+	va_end(ap);
+	kb_dev_log(d, KB_ERR, "%s", d->fail_reason);
+}
+
+/* What a failed probe() or connect() leaves in `error`. */
+static const char *fail_reason(const struct kb_device *d, int err)
+{
+	return d->fail_reason[0] ? d->fail_reason : strerror(-err);
+}
+
 void kb_device_fatal(struct kb_device *d, const char *fmt, ...)
 {
 	struct kb_backend *be = d->be;
@@ -199,6 +215,7 @@ static void do_probe(struct kb_device *d)
 	pthread_mutex_lock(&d->be->fatal_lock);
 	d->fatal_pending = false;
 	pthread_mutex_unlock(&d->be->fatal_lock);
+	d->fail_reason[0] = 0;
 	ret = d->be->ops->probe(d);
 	if (ret == -EAGAIN) {
 		/* Not all of the toolstack's keys are there yet: again on the
@@ -208,7 +225,7 @@ static void do_probe(struct kb_device *d)
 	}
 	d->probed = true;
 	if (ret) {
-		kb_dev_write(d, "error", "probe failed: %s", strerror(-ret));
+		kb_dev_write(d, "error", "probe failed: %s", fail_reason(d, ret));
 		kb_dev_switch_state(d, KB_STATE_CLOSED);
 		return;
 	}
@@ -249,9 +266,10 @@ static void frontend_changed(struct kb_device *d)
 		pthread_mutex_lock(&d->be->fatal_lock);
 		d->fatal_pending = false;
 		pthread_mutex_unlock(&d->be->fatal_lock);
+		d->fail_reason[0] = 0;
 		ret = d->be->ops->connect(d);
 		if (ret) {
-			kb_dev_write(d, "error", "connect failed: %s", strerror(-ret));
+			kb_dev_write(d, "error", "connect failed: %s", fail_reason(d, ret));
 			kb_dev_switch_state(d, KB_STATE_CLOSING);
 			break;
 		}

@@ -60,6 +60,7 @@ struct kb_device {
 	bool probed;
 	bool fatal_pending; /* guarded by the backend's fatal lock */
 	char fatal_reason[256];
+	char fail_reason[192]; /* kb_dev_fail's, for `error`; control thread */
 	char token[64];
 };
 
@@ -129,6 +130,12 @@ int kb_dev_switch_state(struct kb_device *d, enum kb_xenbus_state state);
 /* Logs "dDOMID TYPE DEVID: message". Any thread. */
 void kb_dev_log(const struct kb_device *d, enum kb_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* From probe() or connect(), before they return an error: logs "dD TYPE
+ * N: <reason>" as an error, and the framework writes the same reason to
+ * be_path/error ("connect failed: <reason>") instead of only the errno's
+ * name, so the frontend's side sees the cause too. Control thread only. */
+void kb_dev_fail(struct kb_device *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* From any thread (typically a data-path thread that found the frontend
  * misbehaving): logs "dD TYPE N: <reason>: disconnecting" and asks the

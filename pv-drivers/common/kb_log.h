@@ -6,6 +6,7 @@
 #define KB_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Sets the program name every line starts with (default "keelback"). */
@@ -26,5 +27,25 @@ void kb_log_dev(enum kb_log_level level, uint32_t domid, const char *type, uint3
 		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void kb_vlog_dev(enum kb_log_level level, uint32_t domid, const char *type, uint32_t devid,
 		 const char *fmt, va_list ap);
+
+/* A limit on the lines logged about one misbehaving peer, so that a guest
+ * cannot fill dom0's log (/var/log is RAM in our dom0): a burst of `burst`
+ * lines, then one more every `interval_ms`. The lines held back are
+ * counted and handed to the next line that may go out. One thread per
+ * limit (no locking). */
+struct kb_ratelimit {
+	unsigned burst, interval_ms;
+	unsigned tokens;
+	uint64_t refilled_ms; /* when the last token was earned */
+	uint64_t held; /* lines held back since the last one allowed */
+};
+
+void kb_ratelimit_init(struct kb_ratelimit *rl, unsigned burst, unsigned interval_ms,
+		       uint64_t now_ms);
+/* May a line go out at now_ms? If so, *held receives how many were held
+ * back before it (and the count starts again). */
+bool kb_ratelimit_allow(struct kb_ratelimit *rl, uint64_t now_ms, uint64_t *held);
+/* CLOCK_MONOTONIC in milliseconds. */
+uint64_t kb_now_ms(void);
 
 #endif /* KB_LOG_H */

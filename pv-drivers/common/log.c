@@ -89,3 +89,47 @@ void kb_log_dev(enum kb_log_level level, uint32_t domid, const char *type, uint3
 	kb_vlog_dev(level, domid, type, devid, fmt, ap);
 	va_end(ap);
 }
+
+uint64_t kb_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void kb_ratelimit_init(struct kb_ratelimit *rl, unsigned burst, unsigned interval_ms,
+		       uint64_t now_ms)
+{
+	rl->burst = burst;
+	rl->interval_ms = interval_ms ? interval_ms : 1;
+	rl->tokens = burst;
+	rl->refilled_ms = now_ms;
+	rl->held = 0;
+}
+
+bool kb_ratelimit_allow(struct kb_ratelimit *rl, uint64_t now_ms, uint64_t *held)
+{
+	uint64_t earned = 0;
+
+	if (now_ms > rl->refilled_ms)
+		earned = (now_ms - rl->refilled_ms) / rl->interval_ms;
+	if (earned) {
+		/* A full bucket earns nothing more; time spent full is not saved up. */
+		if (earned >= rl->burst - rl->tokens) {
+			rl->tokens = rl->burst;
+			rl->refilled_ms = now_ms;
+		} else {
+			rl->tokens += (unsigned)earned;
+			rl->refilled_ms += earned * rl->interval_ms;
+		}
+	}
+	if (!rl->tokens) {
+		rl->held++;
+		return false;
+	}
+	rl->tokens--;
+	*held = rl->held;
+	rl->held = 0;
+	return true;
+}

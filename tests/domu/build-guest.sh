@@ -37,7 +37,7 @@ inputs=$(
 			"$here/host-binaries.list" \
 			"$patches/initramfs-lib.sh" \
 			"$patches/resolve-modules.py"
-		for f in "$here"/scripts/*.sh; do
+		for f in "$here"/scripts/*.sh "$here"/tools/*/*.[ch]; do
 			[ -f "$f" ] && echo "$f" && cat "$f"
 		done
 	} | sha256sum | cut -d' ' -f1
@@ -72,6 +72,16 @@ sed 's/#.*//; /^[[:space:]]*$/d' "$here/host-binaries.list" | while read -r bin;
 			install -D -m 755 "$lib" "$stage$lib"
 		fi
 	done
+done
+
+# Test programs of ours, static: each folder of tests/domu/tools is one
+# program of that name (they may use hypervisor/include/public).
+for d in "$here"/tools/*/; do
+	[ -d "$d" ] || continue
+	prog=$(basename "$d")
+	gcc -static -O2 -Wall -Wextra -Werror -I"$root/hypervisor/include" \
+		-o "$stage/usr/bin/$prog" "$d"*.c || die "cannot build $prog from $d"
+	strip "$stage/usr/bin/$prog"
 done
 
 install -m 755 "$here/init" "$stage/init"

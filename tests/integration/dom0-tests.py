@@ -630,10 +630,120 @@ def test_vif():
           not problems, "; ".join(problems), log)
 
 
+HOSTILE_SCENARIOS = (
+    "hs-ring-ref-never-granted", "hs-ring-ref-other-domain", "hs-ring-ref-read-only",
+    "hs-ring-ref-not-a-number", "hs-event-channel", "hs-protocol", "hs-ring-page-order",
+    "hs-ring-refs-missing", "hs-queues", "hs-queue-keys-missing", "valid-read", "beyond-end", "sector-wrap", "no-segments", "too-many-segments",
+    "first-after-last", "last-beyond-page", "bad-gref", "foreign-or-read-only-grant",
+    "granted-pages-untouched", "unknown-operation", "discard-beyond-end",
+    "flush-write-beyond-end", "indirect-bad-op-or-count", "indirect-bad-page-gref",
+    "indirect-bad-descriptor", "indirect-bad-data-gref", "indirect-beyond-end", "valid-write",
+    "racing-rewrite", "ro-info", "ro-read", "ro-write", "event-storm", "flood", "ring-index",
+    "other-disk-still-served", "reconnect", "reconnect-cycles")
+
+
+def test_hostile():
+    """Robustness (issue 6): a guest whose frontend is our own hostile program
+    (keel-hostile-blkfront) sends keel-blkback malformed requests, floods its
+    ring and finally breaks its ring index; each gets an error response or a
+    disconnect, nothing is written outside the one valid write, the backend
+    logs the guest, device and reason, and keeps running; meanwhile a second
+    guest's disk checks and pings to dom0 all succeed."""
+    rc, lines, log = boot("hostile", "keel-hostile",
+                          f"console=com1 noreboot debug_exit=0xf4 dom0_mem=512M "
+                          f"dom0_max_vcpus={GUESTS_DOM0_VCPUS}",
+                          smp=2, mem=2048, timeout=900)
+    problems = []
+
+    def marker(pattern):
+        return find(lines, r"KEEL-ATTACK-" + pattern)[1]
+
+    daemons = marker(r"DAEMONS blkback=(\d+) netback=(\d+)$")
+    after = marker(r"DAEMONS-AFTER blkback=(\d+) netback=(\d+)$")
+    if not daemons:
+        problems.append("keel-blkback or keel-netback was not running (or ran twice) in dom0")
+    elif not after or after.groups() != daemons.groups():
+        problems.append(f"the backends did not survive: before {daemons.groups()}, "
+                        f"after {after and after.groups()}")
+    start = marker(r"BLKBACK-START fds=(\d+) rss_kb=(\d+) threads=(\d+)")
+    end = marker(r"BLKBACK-END fds=(\d+) rss_kb=(\d+) threads=(\d+)")
+    if not start or not end or start.group(1) != end.group(1) or start.group(3) != end.group(3):
+        problems.append(f"keel-blkback holds other fds or threads after the guests are gone: "
+                        f"{start and start.group(0)} -> {end and end.group(0)}")
+    for name in HOSTILE_SCENARIOS + ("connect",):
+        if not marker(rf"G: KEEL-HOSTILE-{re.escape(name)} ok"):
+            got = marker(rf"G: KEEL-HOSTILE-{re.escape(name)} .*")
+            problems.append(f"hostile scenario {name}: {got.group(0) if got else 'never reported'}")
+    # A refused handshake leaves its cause in the backend's `error` node.
+    for name, cause in (("hs-ring-ref-never-granted", r"cannot map the ring \(grant ref 2147483632"),
+                        ("hs-ring-ref-not-a-number", r"ring-ref is missing or not a number"),
+                        ("hs-event-channel", r"cannot bind to event channel 4000"),
+                        ("hs-protocol", r"protocol 'x86_32-abi' is not supported"),
+                        ("hs-queues", r"asks for 64 queues")):
+        if not marker(rf"G: KEEL-HOSTILE-{name} ok .* error='connect failed: .*{cause}"):
+            problems.append(f"{name}: the backend's error node does not say '{cause}'")
+    if not marker(r"G: KEEL-HOSTILE-SUMMARY passed=\d+ failed=0") or \
+            not marker(r"G: KEEL-HOSTILE-EXIT rc=0"):
+        problems.append("the hostile frontend reported failures")
+    if marker(r"G: KEEL-HOSTILE-GUEST xen-blkfront is loaded"):
+        problems.append("the hostile guest's kernel had xen-blkfront loaded")
+    if not marker(r"IMAGE-CHECK same valid_write=\d+\+8$"):
+        problems.append("the hostile guest's disk image is not its pattern plus the valid write")
+    if not marker(r"RO-IMAGE-CHECK same"):
+        problems.append("the hostile guest's read-only image changed")
+    dom = marker(r"HOSTILE-DOMID (\d+)")
+    if dom:
+        d = dom.group(1)
+        for dev, reason in (("51712", r"beyond the end of the disk"),
+                            ("51712", r"a read or write with no segments"),
+                            ("51712", r"segment \d+ \(gref \d+\) has sectors"),
+                            ("51712", r"grant ref \d+: (bad grant reference|permission denied)"),
+                            ("51712", r"unknown operation"),
+                            ("51712", r"indirect request with \d+ segments"),
+                            ("51712", r"ring index out of range.*: disconnecting"),
+                            ("51712", r"cannot map the ring \(grant ref 2147483632"),
+                            ("51712", r"frontend protocol 'x86_32-abi' is not supported"),
+                            ("51728", r"write to a read-only disk")):
+            if not marker(rf"BBLOG: .*d{d} vbd {dev}: .*{reason}"):
+                problems.append(f"keel-blkback's log has no line for d{d} vbd {dev}: '{reason}'")
+    else:
+        problems.append("no domid for the hostile guest")
+    flood_start, flood_end = marker(r"FLOOD-START rounds=(\d+)"), marker(r"FLOOD-END rounds=(\d+)")
+    hostile_end = marker(r"HOSTILE-END rounds=(\d+)")
+    steady_after = marker(r"STEADY-AFTER rounds=(\d+)")
+    total = marker(r"STEADY-TOTAL rounds=(\d+) disk_fail=(\d+) net_fail=(\d+)")
+    if not flood_start or not flood_end or int(flood_end.group(1)) <= int(flood_start.group(1)):
+        problems.append("the steady guest did not complete a round during the flood")
+    if not hostile_end or not steady_after or int(steady_after.group(1)) < int(hostile_end.group(1)) + 3:
+        problems.append("the steady guest did not do three rounds after the attack")
+    if not total or total.group(2) != "0" or total.group(3) != "0":
+        problems.append(f"the steady guest's disk or ping failed: {total and total.group(0)}")
+    if not marker(r"GONE steady") or not marker(r"GONE hostile"):
+        problems.append("a guest did not go away")
+    if not find(lines, r"KEEL-DOM0-TEST: DONE keel-hostile")[1]:
+        problems.append("the dom0 script did not finish")
+    if rc != EXIT_POWEROFF:
+        problems.append(f"QEMU exit {rc}")
+    if start and end:
+        print(f"note: keel-blkback's RSS {start.group(2)} KiB before the guests, {end.group(2)} KiB after")
+    race = marker(r"G: KEEL-HOSTILE-racing-rewrite ok requests=(\d+) served=(\d+) refused=(\d+)")
+    if race:
+        print(f"note: racing slot rewrites: {race.group(1)} requests, {race.group(2)} served as the "
+              f"valid write, {race.group(3)} refused")
+    flood = marker(r"G: KEEL-HOSTILE-flood ok requests=(\d+) .*seconds=([\d.]+) per_second=(\d+)")
+    if flood:
+        print(f"note: flood of {flood.group(1)} requests in {flood.group(2)} s "
+              f"({flood.group(3)}/s); steady rounds during it: "
+              f"{int(flood_end.group(1)) - int(flood_start.group(1)) if flood_start and flood_end else '?'}")
+    check("robustness: a hostile blkfront gets errors or a disconnect, nothing written outside its "
+          "valid write, keel-blkback logs and survives, a neighbour's disk and network keep working",
+          not problems, "; ".join(problems), log)
+
+
 def main():
     os.makedirs(LOGS, exist_ok=True)
     ci = ["iso", "boot1", "boot2", "boot4", "disk", "net", "crash", "xenstore", "guests",
-          "guests_smp", "vbd", "vbd2", "vif"]
+          "guests_smp", "vbd", "vbd2", "vif", "hostile"]
     wanted = sys.argv[1:] or ci
     for w in wanted:
         if w.startswith("boot"):

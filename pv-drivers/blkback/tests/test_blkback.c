@@ -505,6 +505,70 @@ static void test_stopping_queue_takes_nothing(void **state)
 	teardown_env(e);
 }
 
+/* Runs fn(e) with stderr (the log) going to a file; returns the number of
+ * lines in it that contain needle. */
+static unsigned count_log_lines(struct env *e, void (*fn)(struct env *), const char *needle)
+{
+	char path[] = "/tmp/keel-blkback-log-XXXXXX", line[1024];
+	int fd = mkstemp(path), saved = dup(2);
+	unsigned n = 0;
+	FILE *f;
+
+	assert_true(fd >= 0 && saved >= 0);
+	assert_int_equal(dup2(fd, 2), 2);
+	fn(e);
+	assert_int_equal(dup2(saved, 2), 2);
+	close(saved);
+	close(fd);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	unlink(path);
+	return n;
+}
+
+/* Three ring-fulls of requests for an unknown operation. */
+static void post_bad_flood(struct env *e)
+{
+	for (unsigned round = 0; round < 3; round++) {
+		for (unsigned i = 0; i < e->nr_slots; i++)
+			post(e, 77, round * 100 + i, 0);
+		publish(e);
+		assert_int_equal(blk_queue_process(&e->q), 0);
+		for (unsigned i = 0; i < e->nr_slots; i++)
+			assert_int_equal(response(e, round * 100 + i, 77), BLKIF_RSP_EOPNOTSUPP);
+	}
+}
+
+static void post_one_bad(struct env *e)
+{
+	post(e, 78, 1000, 0);
+	publish(e);
+	assert_int_equal(blk_queue_process(&e->q), 0);
+	assert_int_equal(response(e, 1000, 78), BLKIF_RSP_EOPNOTSUPP);
+}
+
+/* A flood of bad requests logs a burst of lines, then nothing; once the
+ * interval has passed, a later bad request is logged again, after a line
+ * that counts those held back. */
+static void test_problem_log_limit(void **state)
+{
+	struct env *e = setup_env(false, 1);
+
+	(void)state;
+	assert_int_equal(count_log_lines(e, post_bad_flood, "d7 vbd 51712: queue 0: request"), 32);
+	assert_int_equal(e->q.nr_errors, 96);
+	assert_int_equal(count_log_lines(e, post_one_bad, "d7 vbd 51712"), 0);
+	e->q.problem_log.refilled_ms -= 10000; /* as if 10 s had passed */
+	assert_int_equal(count_log_lines(e, post_one_bad, "65 more bad requests were not logged"), 1);
+	e->q.problem_log.refilled_ms -= 10000;
+	assert_int_equal(count_log_lines(e, post_one_bad, "d7 vbd 51712: queue 0: request 1000 (op 78)"), 1);
+	assert_int_equal(e->q.nr_errors, 99);
+	teardown_env(e);
+}
+
 /* A ring of 4 pages (max-ring-page-order 2): 128 slots, all usable. */
 static void test_multi_page_ring(void **state)
 {
@@ -603,6 +667,7 @@ int main(void)
 		cmocka_unit_test(test_flush_and_discard),
 		cmocka_unit_test(test_hostile_ring_index),
 		cmocka_unit_test(test_stopping_queue_takes_nothing),
+		cmocka_unit_test(test_problem_log_limit),
 		cmocka_unit_test(test_multi_page_ring),
 		cmocka_unit_test(test_thread),
 	};

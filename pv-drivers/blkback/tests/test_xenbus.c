@@ -4,8 +4,9 @@
  * the toolstack and xen-blkfront do, and checks the backend's handshake
  * (features, InitWait, Connected, sectors/info), I/O through the rings it
  * mapped, multi-queue, a read-only disk, the disconnect of a hostile
- * frontend with its reason in `error`, a frontend restarting, and the
- * device going away with its directory. */
+ * frontend with its reason in `error`, handshakes refused with their cause
+ * in `error`, a frontend restarting, and the device going away with its
+ * directory. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -282,6 +283,71 @@ static void test_handshake_io_hostile_restart_remove(void **state)
 	assert_int_equal(kb_fake_mappings(fake), 0);
 }
 
+/* Handshakes the backend must refuse: each leaves the device Closing with
+ * the cause in `error`, nothing mapped or bound, and a frontend that starts
+ * over connects as usual. */
+static void refuse(const char *be_dir, const char *fe_dir, const char *key, const char *val,
+		   const char *cause)
+{
+	char p[160];
+	struct fe_ring r;
+
+	publish_ring(&r, 40, fe_dir);
+	snprintf(p, sizeof(p), "%s/protocol", fe_dir);
+	xs_write(p, "x86_64-abi");
+	snprintf(p, sizeof(p), "%s/%s", fe_dir, key);
+	xs_write(p, "%s", val);
+	snprintf(p, sizeof(p), "%s/state", fe_dir);
+	xs_write(p, "3");
+	snprintf(p, sizeof(p), "%s/state", be_dir);
+	wait_for(p, "5");
+	if (!strstr(xs_get("%s/error", be_dir), cause))
+		fail_msg("%s=%s: error is '%s', want '%s'", key, val, xs_get("%s/error", be_dir), cause);
+	assert_int_equal(kb_fake_mappings(fake), 0);
+	if (strcmp(key, "ring-ref") && strcmp(key, "event-channel") && strcmp(key, "protocol")) {
+		snprintf(p, sizeof(p), "%s/%s", fe_dir, key);
+		assert_int_equal(ks_rm(xs, KS_NO_TXN, p), 0);
+	}
+	snprintf(p, sizeof(p), "%s/state", fe_dir);
+	xs_write(p, "6");
+	snprintf(p, sizeof(p), "%s/state", be_dir);
+	wait_for(p, "6");
+	snprintf(p, sizeof(p), "%s/state", fe_dir);
+	xs_write(p, "1");
+	snprintf(p, sizeof(p), "%s/state", be_dir);
+	wait_for(p, "2");
+}
+
+static void test_refused_handshakes(void **state)
+{
+	const char *be_dir = "/local/domain/0/backend/vbd/3/51712";
+	const char *fe_dir = "/local/domain/3/device/vbd/51712";
+	char p[160];
+	struct fe_ring r;
+
+	(void)state;
+	add_vbd(51712, "w");
+	snprintf(p, sizeof(p), "%s/state", be_dir);
+	wait_for(p, "2");
+	refuse(be_dir, fe_dir, "ring-ref", "9999", "cannot map the ring (grant ref 9999");
+	refuse(be_dir, fe_dir, "ring-ref", "12abc", "frontend's ring-ref is missing or not a number");
+	refuse(be_dir, fe_dir, "event-channel", "60", "cannot bind to event channel 60");
+	refuse(be_dir, fe_dir, "protocol", "x86_32-abi", "protocol 'x86_32-abi' is not supported");
+	refuse(be_dir, fe_dir, "ring-page-order", "12", "a ring of 2^12 pages (at most 2^4)");
+	refuse(be_dir, fe_dir, "ring-page-order", "1", "frontend's ring-ref0 is missing");
+	refuse(be_dir, fe_dir, "multi-queue-num-queues", "64", "asks for 64 queues (1..4)");
+	refuse(be_dir, fe_dir, "multi-queue-num-queues", "2", "frontend's queue-0/ring-ref is missing");
+
+	publish_ring(&r, 41, fe_dir);
+	snprintf(p, sizeof(p), "%s/protocol", fe_dir);
+	xs_write(p, "x86_64-abi");
+	snprintf(p, sizeof(p), "%s/state", fe_dir);
+	xs_write(p, "3");
+	snprintf(p, sizeof(p), "%s/state", be_dir);
+	wait_for(p, "4");
+	assert_int_equal(do_read(&r, 42, 8), BLKIF_RSP_OKAY);
+}
+
 static void test_multi_queue_read_only(void **state)
 {
 	const char *be_dir = "/local/domain/0/backend/vbd/3/51728";
@@ -379,6 +445,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_handshake_io_hostile_restart_remove, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_refused_handshakes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_multi_queue_read_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_closed_then_removed_leaves_nothing, setup,
 						teardown),

@@ -1,0 +1,129 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# dom0 on Keel, keel.test=keel-hostile: a hostile guest against
+# keel-blkback while a well-behaved one keeps working. `steady` (stock
+# frontends, tests/domu/scripts/steady.sh) checks its disk and pings dom0
+# in a loop; `hostile` (keel-hostile-blkfront, tests/domu/scripts/
+# hostile.sh) sends malformed requests, floods its ring and breaks its ring
+# index. Afterwards dom0 compares the hostile guest's images with what they
+# must hold (the pattern written here, plus the one valid write), and
+# reports the backends' pids and keel-blkback's log lines about the hostile
+# domain. Prints KEEL-ATTACK-* lines for tests/integration/dom0-tests.py.
+set -u
+. "$(dirname "$0")/guest-lib.sh"
+cfg=/etc/keel/tests
+img=/var/lib/keel/hostile.img
+ro=/var/lib/keel/hostile-ro.img
+say() { echo "KEEL-ATTACK-$*"; }
+since() { echo "$(uptime_s) $1" | awk '{ printf "%.1f", $1 - $2 }'; }
+
+# pattern LABEL FIRST COUNT: sectors FIRST.. of an image, each "LABEL sector
+# N" padded to 511 bytes and a newline (what keel-hostile-blkfront expects).
+pattern() {
+	awk -v label="$1" -v first="$2" -v n="$3" \
+		'BEGIN { for (i = first; i < first + n; i++) printf "%-511s\n", label " sector " i }'
+}
+steady_rounds() {
+	n=$(grep -c "KEEL-STEADY-ROUND" "$logdir/guest-steady.log" 2>/dev/null)
+	echo "${n:-0}"
+}
+show_log() { tail -${3:-30} "$logdir/guest-$1.log" 2>&1 | tr -d '\r' | sed "s/^/KEEL-ATTACK-LOG-$1: /"; }
+
+i=0
+while { ! pidof keel-blkback >/dev/null || ! pidof keel-netback >/dev/null; } && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+blkback=$(pidof keel-blkback)
+netback=$(pidof keel-netback)
+say "DAEMONS blkback=$blkback netback=$netback"
+# What keel-blkback holds with no guest: the same again at the end, or it
+# leaked what a refused handshake or a disconnect left behind.
+fds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
+rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null; }
+say "BLKBACK-START fds=$(fds "$blkback") rss_kb=$(rss "$blkback") threads=$(ls /proc/"$blkback"/task 2>/dev/null | wc -l)"
+
+mkdir -p /var/lib/keel
+pattern keel-hostile-disk 0 16384 >"$img"
+pattern keel-hostile-ro 0 2048 >"$ro"
+cp "$img" /tmp/hostile.orig
+cp "$ro" /tmp/hostile-ro.orig
+rm -f /var/lib/keel/steady.img
+dd if=/dev/zero of=/var/lib/keel/steady.img bs=1M count=0 seek=16 2>/dev/null
+say "IMAGES hostile=$(wc -c <"$img") ro=$(wc -c <"$ro")"
+
+# 1. The well-behaved guest, until it has done two rounds.
+keel create "$cfg/steady.cfg"
+say "CREATE steady rc=$?"
+i=0
+while [ ! -e /sys/class/net/keelbr0 ] && [ $i -lt 1200 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+ip addr add 10.99.0.1/24 dev keelbr0 2>/dev/null
+say "BRIDGE $([ -e /sys/class/net/keelbr0 ] && echo up || echo missing)"
+if ! wait_log steady "KEEL-STEADY-ROUND 2 " 300; then
+	say "STEADY never ran"
+	show_log steady
+fi
+say "STEADY-BEFORE rounds=$(steady_rounds)"
+
+# 2. The attack.
+t0=$(uptime_s)
+keel create "$cfg/hostile.cfg"
+say "CREATE hostile rc=$?"
+hostile=$(keel domid hostile 2>/dev/null)
+say "HOSTILE-DOMID $hostile"
+wait_log hostile "KEEL-HOSTILE-FLOOD-START" 300 && say "FLOOD-START rounds=$(steady_rounds)"
+wait_log hostile "KEEL-HOSTILE-flood " 300 && say "FLOOD-END rounds=$(steady_rounds)"
+if wait_log hostile "KEEL-HOSTILE-END" 300; then
+	say "HOSTILE-END rounds=$(steady_rounds) seconds=$(since "$t0")"
+else
+	say "HOSTILE-STUCK"
+	show_log hostile
+	keel destroy hostile >/dev/null 2>&1
+fi
+wait_gone hostile 120 && say "GONE hostile"
+
+# 3. The neighbour goes on: three more rounds after the attack.
+after=$(($(steady_rounds) + 3))
+wait_log steady "KEEL-STEADY-ROUND $after " 180 || show_log steady 10
+say "STEADY-AFTER rounds=$(steady_rounds)"
+keel destroy steady
+wait_gone steady 120 && say "GONE steady"
+say "STEADY-TOTAL rounds=$(steady_rounds) disk_fail=$(grep -c 'KEEL-STEADY-ROUND.*disk=fail' "$logdir/guest-steady.log") net_fail=$(grep -c 'KEEL-STEADY-ROUND.*net=fail' "$logdir/guest-steady.log")"
+grep -a "KEEL-STEADY-ROUND.*fail\|KEEL-STEADY-ERROR" "$logdir/guest-steady.log" | head -5 | tr -d '\r' | sed 's/^/KEEL-ATTACK-STEADY-LOG: /'
+
+# 4. The images: the hostile disk holds dom0's pattern except for the
+# guest's one valid write, which holds the guest's; the read-only one is
+# unchanged. cmp also fails on a file that grew (a write past the end).
+valid=$(grep -a -m1 "KEEL-HOSTILE-VALID-WRITE" "$logdir/guest-hostile.log" | tr -d '\r')
+sector=$(echo "$valid" | sed -n 's/.*sector=\([0-9]*\) .*/\1/p')
+count=$(echo "$valid" | sed -n 's/.*sectors=\([0-9]*\) .*/\1/p')
+label=$(echo "$valid" | sed -n 's/.*label=\([^ ]*\).*/\1/p')
+cp /tmp/hostile.orig /tmp/hostile.want
+if [ -n "$sector" ] && [ -n "$count" ] && [ -n "$label" ]; then
+	pattern "$label" "$sector" "$count" | dd of=/tmp/hostile.want bs=512 seek="$sector" conv=notrunc 2>/dev/null
+fi
+if cmp "$img" /tmp/hostile.want >/dev/null 2>&1; then
+	say "IMAGE-CHECK same valid_write=$sector+$count"
+else
+	say "IMAGE-CHECK differs size=$(wc -c <"$img") valid_write=$sector+$count sectors: $(cmp -l "$img" /tmp/hostile.want 2>&1 | awk '{ print int(($1 - 1) / 512) }' | uniq | head -20 | tr '\n' ' ')"
+fi
+if cmp "$ro" /tmp/hostile-ro.orig >/dev/null 2>&1; then
+	say "RO-IMAGE-CHECK same"
+else
+	say "RO-IMAGE-CHECK differs size=$(wc -c <"$ro")"
+fi
+
+# 5. The backends are the same processes, and what keel-blkback said.
+say "DAEMONS-AFTER blkback=$(pidof keel-blkback) netback=$(pidof keel-netback)"
+i=0
+while [ "$(ls /proc/"$blkback"/task 2>/dev/null | wc -l)" -gt 1 ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+say "BLKBACK-END fds=$(fds "$blkback") rss_kb=$(rss "$blkback") threads=$(ls /proc/"$blkback"/task 2>/dev/null | wc -l)"
+grep "d$hostile vbd" /var/log/keel-blkback.log 2>/dev/null | head -400 | sed 's/^/KEEL-ATTACK-BBLOG: /'
+grep -a "KEEL-HOSTILE-" "$logdir/guest-hostile.log" | tr -d '\r' | sed 's/^.*KEEL-HOSTILE-/KEEL-ATTACK-G: KEEL-HOSTILE-/'
+echo "KEEL-DOM0-TEST: DONE keel-hostile"

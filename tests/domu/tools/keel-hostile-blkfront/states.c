@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* keel-hostile-blkfront's xenbus-level scenarios: handshakes the backend
+ * must refuse, a ring index it must disconnect over, and what must still
+ * work after that (the other disk, reconnecting, reconnecting with
+ * requests in flight). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hostile.h"
+
+static bool closing_or_closed(int s)
+{
+	return s == 5 || s == 6;
+}
+
+static bool is_closed(int s)
+{
+	return s == 6;
+}
+
+/* req_prod far ahead of anything the ring can hold: the backend must
+ * disconnect rather than read garbage slots, loop or crash. */
+void broken_ring_index(void)
+{
+	RING_IDX rsp_before = rw.sring->rsp_prod;
+	char path[192], *err;
+	int s;
+
+	vbd_push_raw(&rw, rw.req_prod_pvt + 1000);
+	s = vbd_wait_backend(&rw, closing_or_closed, 60);
+	snprintf(path, sizeof(path), "%s/error", rw.be);
+	err = xs_read(path);
+	report("ring-index", s >= 0 && rw.sring->rsp_prod == rsp_before,
+	       "backend-state=%d responses-after=%u error='%s'", s, rw.sring->rsp_prod - rsp_before,
+	       err ? err : "");
+	free(err);
+}
+
+/* The other disk of the same guest still works, and the broken one comes
+ * back when its frontend starts over. */
+void after_disconnect(void)
+{
+	struct batch b = { .n = 0 };
+	struct blkif_request *rq;
+	char why[400];
+	bool ok;
+	int s;
+
+	memset(page(9), 0, PAGE_BYTES);
+	rq = add(&b, BLKIF_OP_READ, 8, 1, OK);
+	seg(rq, 0, data_ref[9], 0, 7);
+	ok = run_batch(&ro, &b, why, sizeof(why)) && holds_pattern(page(9), LABEL_RO, 8, 8);
+	report("other-disk-still-served", ok, "%s", why);
+
+	vbd_switch_state(&rw, 6);
+	s = vbd_wait_backend(&rw, is_closed, 60);
+	if (s != 6) {
+		report("reconnect", false, "backend state %d after our Closed",
+		       vbd_backend_state(&rw));
+		return;
+	}
+	vbd_switch_state(&rw, 1);
+	if (vbd_connect(&rw, 60)) {
+		report("reconnect", false, "the handshake failed");
+		return;
+	}
+	b.n = 0;
+	memset(page(10), 0, PAGE_BYTES);
+	rq = add(&b, BLKIF_OP_READ, VALID_WRITE_SECTOR, 1, OK);
+	seg(rq, 0, data_ref[10], 0, 7);
+	ok = run_batch(&rw, &b, why, sizeof(why)) &&
+	     holds_pattern(page(10), LABEL_WROTE, VALID_WRITE_SECTOR, 8);
+	report("reconnect", ok, "%s", why);
+}
+
+static bool settled(int s)
+{
+	return s >= 4;
+}
+
+static bool is_initwait(int s)
+{
+	return s == 2;
+}
+
+/* A handshake the backend must refuse: it offers a ring with kv written
+ * over the good keys; the backend must go to Closing (not Connected) and,
+ * once we close and start over, back to InitWait. */
+static void handshake_attack(const char *name, const char *const *kv)
+{
+	char path[192], *err;
+	int s, closed, initwait;
+
+	if (vbd_offer(&rw, kv, 60)) {
+		report(name, false, "could not offer a ring");
+		return;
+	}
+	s = vbd_wait_backend(&rw, settled, 30);
+	snprintf(path, sizeof(path), "%s/error", rw.be);
+	err = xs_read(path);
+	for (const char *const *k = kv; k[0]; k += 2)
+		if (strcmp(k[0], "ring-ref") && strcmp(k[0], "event-channel") &&
+		    strcmp(k[0], "protocol")) {
+			snprintf(path, sizeof(path), "%s/%s", rw.fe, k[0]);
+			xs_rm(path);
+		}
+	vbd_switch_state(&rw, 6);
+	closed = vbd_wait_backend(&rw, is_closed, 30);
+	vbd_switch_state(&rw, 1);
+	initwait = vbd_wait_backend(&rw, is_initwait, 30);
+	report(name, (s == 5 || s == 6) && closed == 6 && initwait == 2,
+	       "%s=%s backend-state=%d error='%s' then closed=%d initwait=%d", kv[0], kv[1], s,
+	       err ? err : "", closed, initwait);
+	free(err);
+}
+
+void handshake_attacks(void)
+{
+	char other[16], ro_ref[16];
+
+	snprintf(other, sizeof(other), "%u", other_ref);
+	snprintf(ro_ref, sizeof(ro_ref), "%u", ro_page_ref);
+	handshake_attack("hs-ring-ref-never-granted",
+			 (const char *const[]){ "ring-ref", "2147483632", NULL });
+	handshake_attack("hs-ring-ref-other-domain",
+			 (const char *const[]){ "ring-ref", other, NULL });
+	handshake_attack("hs-ring-ref-read-only",
+			 (const char *const[]){ "ring-ref", ro_ref, NULL });
+	handshake_attack("hs-ring-ref-not-a-number",
+			 (const char *const[]){ "ring-ref", "12abc", NULL });
+	handshake_attack("hs-event-channel",
+			 (const char *const[]){ "event-channel", "4000", NULL });
+	handshake_attack("hs-protocol", (const char *const[]){ "protocol", "x86_32-abi", NULL });
+	handshake_attack("hs-ring-page-order",
+			 (const char *const[]){ "ring-page-order", "12", NULL });
+	handshake_attack("hs-ring-refs-missing",
+			 (const char *const[]){ "ring-page-order", "2", NULL });
+	handshake_attack("hs-queues",
+			 (const char *const[]){ "multi-queue-num-queues", "64", NULL });
+	handshake_attack("hs-queue-keys-missing",
+			 (const char *const[]){ "multi-queue-num-queues", "2", NULL });
+}
+
+/* Connect, a read in flight, close; n times. Then a last connect must
+ * serve a read as usual. */
+void reconnect_cycles(unsigned n)
+{
+	struct batch b = { .n = 0 };
+	struct blkif_request *rq;
+	unsigned i;
+	char why[400] = "";
+	bool ok = false;
+
+	for (i = 0; i <= n; i++) {
+		vbd_switch_state(&rw, 6);
+		if (vbd_wait_backend(&rw, is_closed, 60) != 6)
+			break;
+		vbd_switch_state(&rw, 1);
+		if (vbd_connect(&rw, 60))
+			break;
+		b.n = 0;
+		rq = add(&b, BLKIF_OP_READ, 8 * i, 1, OK);
+		seg(rq, 0, data_ref[13], 0, 7);
+		if (i < n) { /* close with the read in flight */
+			rq->u.other.id = next_id++;
+			vbd_post(&rw, rq);
+			vbd_push(&rw);
+			continue;
+		}
+		memset(page(13), 0, PAGE_BYTES);
+		ok = run_batch(&rw, &b, why, sizeof(why)) &&
+		     holds_pattern(page(13), LABEL_RW, 8 * i, 8);
+	}
+	report("reconnect-cycles", ok, "cycles=%u of %u backend-state=%d %s", i, n + 1,
+	       vbd_backend_state(&rw), why);
+}
