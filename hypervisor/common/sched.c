@@ -187,8 +187,13 @@ void vcpu_wake(struct vcpu *v)
 	/* Only a blocked vCPU wakes; an offline one waits for INIT/STARTUP. */
 	if (v->state == VCPU_OFFLINE || v->state == VCPU_DEAD)
 		return;
-	if (v->state == VCPU_BLOCKED)
+	if (v->state == VCPU_BLOCKED) {
+		/* an interrupt does not end a HLT with interrupts off */
+		if (v->hlt_masked && !arch_vcpu_has_nmi(v))
+			return;
+		v->hlt_masked = false;
 		v->state = VCPU_RUNNABLE;
+	}
 	arch_kick_cpu(v->pcpu);
 }
 
@@ -214,6 +219,7 @@ void vcpu_block_on_hlt(struct vcpu *v, bool interrupts_enabled)
 	if (!interrupts_enabled)
 		pr_debug("d%uv%u: HLT with interrupts disabled; only an NMI can wake it\n",
 			 v->domain->domid, v->vcpu_id);
+	v->hlt_masked = !interrupts_enabled;
 	v->state = VCPU_BLOCKED;
 }
 
@@ -370,6 +376,8 @@ void vcpu_raise_upcall(struct vcpu *v)
 /* A blocked vCPU wakes for an interrupt it can take, or the end of a poll. */
 static bool vcpu_should_wake(struct vcpu *v)
 {
+	if (v->hlt_masked)
+		return arch_vcpu_has_nmi(v);
 	if (v->nr_poll_ports || v->poll_deadline) {
 		bool done = v->poll_deadline && arch_now_ns() >= v->poll_deadline;
 
@@ -395,6 +403,7 @@ static bool try_wake(struct vcpu *v, unsigned int cpu)
 	min = runq_min_vruntime(cpu, v);
 	if (min != ~0ULL && v->vruntime + SLICE_NS / 2 < min)
 		v->vruntime = min - SLICE_NS / 2;
+	v->hlt_masked = false;
 	v->state = VCPU_RUNNABLE;
 	return true;
 }

@@ -361,6 +361,16 @@ def test_guests(smp_guest=False):
     if not m or m.group(1) != "0" or not m.group(3) or m.group(3) == m.group(2) \
             or int(m.group(4)) < 2 or m.group(5) == "0":
         problems.append(f"keel reboot g2 did not restart it ({m and m.group(0)})")
+    if smp_guest:  # one vCPU offline, then online again, as the guest sees it
+        m = marker(r"VCPUSET g2 before=(\S*) rc1=(\d+) after1=(\S*) rc2=(\d+) after2=(\S*) vcpus=(\S*)")
+        if not m or m.groups() != ("0-1", "0", "0", "0", "0-1", "2"):
+            problems.append(f"keel vcpu-set g2 1, then 2: {m and m.group(0)} "
+                            "(want CPUs 0-1, then 0, then 0-1 again, and 2 vCPUs in keel list)")
+    else:
+        m = marker(r"VCPUSET-OVER g2 rc=(\d+) (.*)")
+        if not m or m.group(1) == "0" or "1 to 1 vCPUs" not in m.group(2):
+            problems.append(f"keel vcpu-set g2 2 on a 1-vCPU guest was not refused with the range "
+                            f"({m and m.group(0)})")
     if not marker("CRASHER-PANICKED") or not marker("CRASHER-GONE"):
         problems.append("the crashing guest was not destroyed per on_crash")
     m = marker(r"SHUTDOWN g1 rc=(\d+) gone=(\w+)")

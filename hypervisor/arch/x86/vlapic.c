@@ -6,6 +6,7 @@
  * interrupts passed through), NMI, and INIT/STARTUP to start APs.
  */
 #include <keel/lib.h>
+#include <keel/arch.h>
 #include <keel/domain.h>
 #include <keel/sched.h>
 #include <asm/apic.h>
@@ -179,11 +180,39 @@ static bool logical_match(struct vcpu *t, u32 dest)
 	return (ldr >> 16) == (dest >> 16) && (ldr & dest & 0xffff);
 }
 
+/* INIT: the target stops and waits for a STARTUP. An AP not started yet
+ * is offline already; one that ran (Linux parks a CPU it takes offline in
+ * HLT, and sends INIT, STARTUP to bring it back) is taken off its CPU. */
+static void init_ap(struct vcpu *t)
+{
+	t->arch.vlapic.wait_for_sipi = true;
+	if (t->state == VCPU_OFFLINE || t->state == VCPU_DEAD)
+		return;
+	t->state = VCPU_OFFLINE;
+	t->hlt_masked = false;
+	arch_kick_cpu(t->pcpu); /* if it runs, it leaves at its next check */
+}
+
 static void start_ap(struct vcpu *t, u8 vector)
 {
+	u32 id = t->arch.vlapic.id;
+
 	if (!t->arch.vlapic.wait_for_sipi)
 		return; /* a second STARTUP after the AP runs is ignored */
-	t->arch.vlapic.wait_for_sipi = false;
+	t->state = VCPU_OFFLINE;
+	/* Its VMCB is about to be rewritten: wait until no CPU runs it. */
+	while (__atomic_load_n(&t->is_running, __ATOMIC_ACQUIRE)) {
+		arch_kick_cpu(t->pcpu);
+		arch_cpu_relax();
+	}
+	for (int i = 0; i < 8; i++)
+		if (t->arch.vlapic.passthrough[i] & t->arch.vlapic.isr[i])
+			pr_warn("d%uv%u: STARTUP with a physical interrupt in service; its EOI is lost\n",
+				t->domain->domid, t->vcpu_id);
+	vlapic_init(t, id); /* clears wait_for_sipi too */
+	t->timer_deadline = 0;
+	t->nr_poll_ports = 0;
+	t->poll_deadline = 0;
 	arch_vcpu_set_real_mode_entry(t, vector);
 	t->state = VCPU_RUNNABLE;
 	vcpu_wake(t);
@@ -201,9 +230,8 @@ static void deliver(struct vcpu *src, struct vcpu *t, u32 mode, u8 vector)
 		vcpu_wake(t);
 		break;
 	case 5: /* INIT */
-		if (t != src && t->state != VCPU_RUNNABLE) {
-			t->arch.vlapic.wait_for_sipi = true;
-		}
+		if (t != src)
+			init_ap(t);
 		break;
 	case 6: /* STARTUP */
 		start_ap(t, vector);

@@ -55,6 +55,8 @@ void arch_vcpu_destroy(struct vcpu *v);
 void arch_vcpu_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx);
 /* Does the vCPU have an interrupt or event it could take (HLT wake-up)? */
 bool arch_vcpu_has_pending_event(struct vcpu *v);
+/* An NMI is waiting: the one event that ends a HLT with interrupts off. */
+bool arch_vcpu_has_nmi(struct vcpu *v);
 /* Print the vCPU's architectural state (used in crash reports). */
 void arch_vcpu_dump(struct vcpu *v);
 /* Run the vCPU until something needs the scheduler; returns to the caller. */

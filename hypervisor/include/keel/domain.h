@@ -31,6 +31,9 @@ struct vcpu {
 	unsigned int vcpu_id;
 	unsigned int pcpu; /* the CPU it is pinned to */
 	enum vcpu_state state;
+	/* blocked in HLT with interrupts off (how Linux parks a CPU it takes
+	 * offline): only an NMI, or INIT/STARTUP, gets it going again */
+	bool hlt_masked;
 	struct vcpu_info *vcpu_info; /* where the guest sees it (hypervisor VA) */
 	bool vcpu_info_registered; /* moved out of shared_info by the guest */
 	u64 runstate_gva; /* VCPUOP_register_runstate_memory_area, 0 if none */

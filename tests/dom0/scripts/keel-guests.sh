@@ -75,6 +75,38 @@ while [ $i -lt 600 ]; do
 done
 say "REBOOT g2 rc=$rc old=$old_id new=$(keel domid g2 2>/dev/null) ups=$(ups g2) restarting=$(grep -c 'reboot: Restarting system' "$logdir/guest-g2.log")"
 
+# 4b. vcpu-set: the guest's own view of its CPUs (tests/domu/scripts/cpuwatch.sh
+# prints each change) follows: with two vCPUs one goes offline and comes
+# back; with one, asking for two is refused.
+cpus_now() { grep -a KEEL-GUEST-CPUS "$logdir/guest-g2.log" | tail -n 1 | tr -d '\r' | sed 's/.*online=//'; }
+wait_cpus() { # LIST SECONDS
+	i=0
+	while [ "$(cpus_now)" != "$1" ] && [ $i -lt $(($2 * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ "$(cpus_now)" = "$1" ]
+}
+if grep -qw keel.guests_smp=1 /proc/cmdline; then
+	wait_cpus 0-1 60
+	before=$(cpus_now)
+	keel vcpu-set g2 1
+	rc1=$?
+	wait_cpus 0 60
+	one=$(cpus_now)
+	keel vcpu-set g2 2
+	rc2=$?
+	wait_cpus 0-1 60
+	say "VCPUSET g2 before=$before rc1=$rc1 after1=$one rc2=$rc2 after2=$(cpus_now) vcpus=$(keel list g2 | awk 'NR == 2 { print $4 }')"
+	if [ "$(cpus_now)" != 0-1 ]; then
+		tail -n 15 "$logdir/guest-g2.log" 2>&1 | tr -d '\r' | sed 's/^/KEEL-G-LOG-g2: /'
+		keel dmesg 2>&1 | tail -n 10 | sed 's/^/KEEL-G-HV: /'
+	fi
+else
+	keel vcpu-set g2 2 >/tmp/vcpuset.out 2>&1
+	say "VCPUSET-OVER g2 rc=$? $(head -n 1 /tmp/vcpuset.out)"
+fi
+
 # 5. A guest that panics is destroyed (on_crash=destroy); the others go on.
 keel create "$cfg/crasher.cfg"
 say "CREATE crasher rc=$?"

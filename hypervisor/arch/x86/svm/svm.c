@@ -312,6 +312,9 @@ void arch_vcpu_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx)
 	v->arch.regs.rbx = ebx;
 }
 
+/* What inject_pending() sets to offer an interrupt through V_IRQ. */
+#define V_IRQ_REQUEST (V_IRQ | V_IGN_TPR | (0xfU << V_INTR_PRIO_SHIFT))
+
 /* An AP after INIT-SIPI: real mode at vector:0000 (xen-pvh-abi.md §6.1). */
 void arch_vcpu_set_real_mode_entry(struct vcpu *v, u8 vector)
 {
@@ -335,6 +338,15 @@ void arch_vcpu_set_real_mode_entry(struct vcpu *v, u8 vector)
 	vmcb->save.cpl = 0;
 	memset(&v->arch.regs, 0, sizeof(v->arch.regs));
 	vmcb->control.tlb_control = TLB_CONTROL_FLUSH_GUEST;
+	/* A CPU started again (taken offline, then INIT and STARTUP) keeps
+	 * nothing of its last life: no event half-delivered, no interrupt
+	 * offered, no long mode in its EFER. */
+	vmcb->control.event_inj = 0;
+	vmcb->control.exit_int_info = 0;
+	vmcb->control.int_ctl &= ~V_IRQ_REQUEST;
+	vmcb->control.intercept_misc1 &= ~INTERCEPT_VINTR;
+	v->arch.virq_vector = -1;
+	v->arch.guest_efer = 0;
 }
 
 /* The event-channel upcall vector, if the guest asked for one and it is due. */
@@ -347,6 +359,11 @@ static int upcall_vector(struct vcpu *v)
 	if (!v->vcpu_info || !READ_ONCE(v->vcpu_info->evtchn_upcall_pending))
 		return -1;
 	return cb & 0xff;
+}
+
+bool arch_vcpu_has_nmi(struct vcpu *v)
+{
+	return READ_ONCE(v->arch.vlapic.nmi_pending);
 }
 
 bool arch_vcpu_has_pending_event(struct vcpu *v)
@@ -372,7 +389,6 @@ bool arch_vcpu_has_pending_event(struct vcpu *v)
  */
 enum { VIRQ_LAPIC = 1, VIRQ_UPCALL, VIRQ_EXTINT };
 
-#define V_IRQ_REQUEST (V_IRQ | V_IGN_TPR | (0xfU << V_INTR_PRIO_SHIFT))
 #define EVENTINJ_TYPE_MASK (7ULL << 8)
 #define EVENTINJ_TYPE_SOFT_INT (4ULL << 8)
 
