@@ -12,6 +12,7 @@
 #include <sys/uio.h>
 #include <linux/virtio_net.h>
 
+#include "kb_log.h"
 #include "kb_ring.h"
 #include "public/io/netif.h"
 
@@ -88,7 +89,7 @@ struct nb_queue {
 	/* RX: a frame read from the tap that waits for guest buffers. */
 	bool rx_held;
 	bool rx_stalled; /* out of guest buffers: stop reading the tap */
-	uint32_t log_budget; /* rate limit of per-packet complaints */
+	struct kb_ratelimit complaints; /* per-packet complaints in the log */
 
 	/* Staging for one turn. A turn never holds more ring slots than a ring
 	 * has, so every per-slot array has NB_RING_SLOTS entries. */

@@ -12,7 +12,11 @@
 #include "nb.h"
 
 /* Complaints a queue may log before it goes quiet (reset on reconnect). */
-#define NB_LOG_BUDGET 20u
+/* Bad packets logged: a burst, then one every 10 s (with a count of those
+ * held back), so a misbehaving guest cannot flood the log and a later
+ * problem of the same device still shows. */
+#define NB_COMPLAINTS_BURST 20u
+#define NB_COMPLAINTS_INTERVAL_MS 10000u
 
 int nb_queue_init(struct nb_queue *q, uint32_t domid, uint32_t devid, uint32_t index,
 		  const struct nb_env *env)
@@ -22,7 +26,8 @@ int nb_queue_init(struct nb_queue *q, uint32_t domid, uint32_t devid, uint32_t i
 	q->devid = devid;
 	q->index = index;
 	q->env = env;
-	q->log_budget = NB_LOG_BUDGET;
+	kb_ratelimit_init(&q->complaints, NB_COMPLAINTS_BURST, NB_COMPLAINTS_INTERVAL_MS,
+			  kb_now_ms());
 	q->fe.rx_csum = q->fe.rx_csum_v6 = true;
 	q->arena = malloc(NB_ARENA);
 	q->rx_hold_buf = malloc(NB_MAX_FRAME + sizeof(struct virtio_net_hdr));
@@ -53,7 +58,8 @@ int nb_queue_attach(struct nb_queue *q, void *tx_ring, void *rx_ring)
 	q->broken = false;
 	q->why[0] = 0;
 	q->rx_held = q->rx_stalled = false;
-	q->log_budget = NB_LOG_BUDGET;
+	kb_ratelimit_init(&q->complaints, NB_COMPLAINTS_BURST, NB_COMPLAINTS_INTERVAL_MS,
+			  kb_now_ms());
 	return 0;
 }
 
@@ -70,16 +76,17 @@ static void vlog(struct nb_queue *q, enum kb_log_level lvl, const char *fmt, va_
 
 void nb_complain(struct nb_queue *q, const char *fmt, ...)
 {
+	uint64_t held;
 	va_list ap;
 
-	if (!q->log_budget)
+	if (!kb_ratelimit_allow(&q->complaints, kb_now_ms(), &held))
 		return;
+	if (held)
+		kb_log_dev(KB_WARN, q->domid, "vif", q->devid,
+			   "%llu more bad packets were not logged", (unsigned long long)held);
 	va_start(ap, fmt);
 	vlog(q, KB_WARN, fmt, ap);
 	va_end(ap);
-	if (!--q->log_budget)
-		kb_log_dev(KB_WARN, q->domid, "vif", q->devid,
-			   "further bad packets of this device are not logged");
 }
 
 void nb_break(struct nb_queue *q, const char *fmt, ...)

@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -653,6 +654,54 @@ static void test_tx_flood_is_bounded(void **state)
 	assert_int_equal(frames, 200);
 }
 
+/* n bad packets (shorter than an Ethernet header); returns the lines of
+ * the log (stderr, sent to a file meanwhile) that contain needle. */
+static unsigned bad_packets_logged(struct fe *f, unsigned n, const char *needle)
+{
+	char path[] = "/tmp/keel-netback-log-XXXXXX", line[512];
+	int fd = mkstemp(path), saved = dup(2);
+	uint32_t ref = fe_grant_page(f, false, NULL);
+	uint16_t ids[64];
+	int16_t st[64];
+	unsigned lines = 0;
+	FILE *log;
+
+	assert_true(fd >= 0 && saved >= 0 && n <= 64);
+	assert_int_equal(dup2(fd, 2), 2);
+	for (unsigned i = 0; i < n; i++)
+		fe_tx_slot(f, ref, 0, 0, (uint16_t)i, 10);
+	fe_tx_publish(f);
+	while (nb_tx_work(&f->q))
+		;
+	assert_int_equal(dup2(saved, 2), 2);
+	close(saved);
+	close(fd);
+	assert_int_equal(fe_tx_responses(f, ids, st, 64), n);
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(st[i], XEN_NETIF_RSP_ERROR);
+	log = fopen(path, "r");
+	assert_non_null(log);
+	while (fgets(line, sizeof(line), log))
+		lines += strstr(line, needle) != NULL;
+	fclose(log);
+	unlink(path);
+	return lines;
+}
+
+/* Bad packets are logged in a burst, then held back; once the interval has
+ * passed a later one is logged again, after a count of those held back. */
+static void test_tx_bad_packets_log_is_rate_limited(void **state)
+{
+	struct fe *f = *state;
+
+	assert_int_equal(bad_packets_logged(f, 30, "d3 vif 0: tx:"), 20);
+	assert_int_equal(bad_packets_logged(f, 1, "d3 vif 0"), 0);
+	f->q.complaints.refilled_ms -= 10000; /* as if 10 s had passed */
+	assert_int_equal(bad_packets_logged(f, 1, "11 more bad packets were not logged"), 1);
+	f->q.complaints.refilled_ms -= 10000;
+	assert_int_equal(bad_packets_logged(f, 1, "d3 vif 0: tx:"), 1);
+}
+
 /* ---- RX: tap -> guest ---- */
 
 static void test_rx_small_frame(void **state)
@@ -867,6 +916,7 @@ int main(void)
 		T(test_tx_bad_extra_disconnects),
 		T(test_tx_endless_packet_disconnects),
 		T(test_tx_flood_is_bounded),
+		T(test_tx_bad_packets_log_is_rate_limited),
 		T(test_rx_small_frame),
 		T(test_rx_gso_partial),
 		T(test_rx_gso_refused_without_feature),
