@@ -156,6 +156,8 @@ def main():
         "Xen 4.17: 118 Mbit/s guest->dom0" + (f" (ours {g / 118:.2f} of it)" if g else ""))
     for text in got.get("G-NET-SENT", []):
         print(f"    guest's sender: {text}")
+    for n in notes.get("EXITS", []):  # the hypervisor's count, for the whole guest run
+        print(f"    hypervisor: {n}")
     for n in notes.get("BLKBACK", []):
         if "disconnected after" in n:  # its own account of where the time went
             print(f"    keel-blkback: {n}")

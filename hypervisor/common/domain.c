@@ -186,6 +186,55 @@ void domain_notify_dom0(void)
  * domain's mappings of its pages, give its memory back, and free it once no
  * CPU can still be looking at it.
  */
+/* One line on where the guest's exits went: by kind, and the hypercalls
+ * that were most of them. */
+static void log_exit_counts(const struct domain *d)
+{
+	static const char *const kinds[EXIT_KINDS] = {
+		"interrupt", "hypercall", "MSR", "I/O port", "HLT", "nested page fault", "other",
+	};
+	static const struct { unsigned int nr; const char *name; } names[] = {
+		{ 12, "memory_op" }, { 15, "set_timer_op" }, { 18, "console_io" },
+		{ 20, "grant_table_op" }, { 24, "vcpu_op" }, { 29, "sched_op" },
+		{ 32, "event_channel_op" }, { 34, "hvm_op" }, { 35, "sysctl" }, { 36, "domctl" },
+	};
+	char line[480]; /* printk takes 511 */
+	size_t n = 0;
+	u64 total = 0;
+
+	for (int k = 0; k < EXIT_KINDS; k++)
+		total += d->exit_count[k];
+	n += snprintf(line + n, sizeof(line) - n, "d%u: %llu exits:", d->domid,
+		      (unsigned long long)total);
+	for (int k = 0; k < EXIT_KINDS && n < sizeof(line); k++)
+		if (d->exit_count[k])
+			n += snprintf(line + n, sizeof(line) - n, " %s %llu,", kinds[k],
+				      (unsigned long long)d->exit_count[k]);
+	if (n < sizeof(line))
+		n += snprintf(line + n, sizeof(line) - n, " hypercalls:");
+	for (unsigned int h = 0; h < HYPERCALL_COUNTED && n < sizeof(line); h++) {
+		const char *name = NULL;
+
+		if (!d->hypercall_count[h])
+			continue;
+		for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+			if (names[i].nr == h)
+				name = names[i].name;
+		if (name)
+			n += snprintf(line + n, sizeof(line) - n, " %s %llu", name,
+				      (unsigned long long)d->hypercall_count[h]);
+		else
+			n += snprintf(line + n, sizeof(line) - n, " #%u %llu", h,
+				      (unsigned long long)d->hypercall_count[h]);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(d->io_port_count) && n < sizeof(line); i++)
+		if (d->io_port_count[i].key)
+			n += snprintf(line + n, sizeof(line) - n, "%s port %#x %llu",
+				      i ? "," : "; I/O:", d->io_port_count[i].key - 1,
+				      (unsigned long long)d->io_port_count[i].n);
+	printk("%s\n", line);
+}
+
 int domain_destroy(struct domain *d)
 {
 	spin_lock(&d->lock);
@@ -209,6 +258,7 @@ int domain_destroy(struct domain *d)
 	spin_unlock(&domlist_lock);
 	domain_release_memory(d);
 	printk("d%u: destroyed\n", d->domid);
+	log_exit_counts(d);
 	return 0;
 }
 

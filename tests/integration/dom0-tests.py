@@ -393,6 +393,18 @@ def test_guests(smp_guest=False):
             problems.append(f"mem-set 192m: {down.group(0)} (start {m0.group(0)})")
         if up.group(1) != "0" or int(up.group(2)) != base or int(up.group(3)) != base_mb:
             problems.append(f"mem-set 256m: {up.group(0)} (start {m0.group(0)})")
+    # The hypervisor's account of each destroyed guest's exits: there, with
+    # hypercalls in it, and no Linux TSC calibration spinning on the absent
+    # PIT (100000 reads of port 0x42 before the fix).
+    exits = [re.search(r"\(keel\) d(\d+): (\d+) exits:.* hypercall (\d+),(.*)", l)
+             for _, l in lines]
+    exits = [e for e in exits if e]
+    if not exits:
+        problems.append("no '(keel) dN: ... exits' line for a destroyed guest")
+    for e in exits:
+        pit = re.search(r"port 0x42 (\d+)", e.group(4))
+        if int(e.group(3)) == 0 or (pit and int(pit.group(1)) > 100):
+            problems.append(f"d{e.group(1)}'s exits: {e.group(0)}")
     m = marker(r"XML rc=(\d+) name=(\S*)")
     if not m or m.group(1) != "0" or m.group(2) != "gxml":
         problems.append(f"keel create -n of an XML config in dom0: {m and m.group(0)}")

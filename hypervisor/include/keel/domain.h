@@ -53,6 +53,20 @@ struct vcpu {
 	struct arch_vcpu arch;
 };
 
+/* Why a vCPU left the guest (counted per domain; the summary is logged when
+ * the domain is destroyed: where a guest's time in the hypervisor went). */
+enum exit_kind {
+	EXIT_INTR, /* a host interrupt, NMI or interrupt window */
+	EXIT_HYPERCALL,
+	EXIT_MSR,
+	EXIT_IO,
+	EXIT_HLT,
+	EXIT_NPF,
+	EXIT_OTHER,
+	EXIT_KINDS
+};
+#define HYPERCALL_COUNTED 64 /* hypercall numbers counted one by one */
+
 struct domain {
 	domid_t domid;
 	bool is_privileged;
@@ -61,6 +75,9 @@ struct domain {
 	struct vcpu *vcpus[MAX_VCPUS];
 	struct evtchn_domain *evtchn; /* event channels, with their own lock (keel/event.h) */
 	struct grant_table *grant_table; /* grant tables, with their own lock (keel/grant_table.h) */
+	u64 exit_count[EXIT_KINDS]; /* atomic adds, any vCPU */
+	u64 hypercall_count[HYPERCALL_COUNTED];
+	struct { u32 key; u64 n; } io_port_count[8]; /* key: port + 1; 0 = free */
 
 	/* lock protects the fields below; nests inside no other lock. */
 	spinlock_t lock;

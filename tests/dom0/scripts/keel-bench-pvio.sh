@@ -164,6 +164,8 @@ for r in 1 2 3; do
 	fi
 done
 keel destroy pvio >/dev/null 2>&1
+# the hypervisor's count of the guest's exits, logged as it is destroyed
+keel dmesg 2>/dev/null | grep ' exits:' | tail -n 1 | sed 's/^/KEEL-BENCH-PVIO-EXITS: /'
 grep -v '^$' /var/log/keel-blkback.log 2>/dev/null | tail -n 15 | sed 's/^/KEEL-BENCH-PVIO-BLKBACK: /'
 grep -v '^$' /var/log/keel-netback.log 2>/dev/null | tail -n 8 | sed 's/^/KEEL-BENCH-PVIO-NETBACK: /'
 umount "$dir" 2>/dev/null

@@ -182,11 +182,57 @@ static bool dom0_map_device_memory(struct domain *d, u64 gpa)
 	return arch_p2m_map(d, page >> 12, page, 1, P2M_MMIO) == 0;
 }
 
+/* The first eight ports a domain traps on, with their counts. */
+static void count_port(struct domain *d, u16 port)
+{
+	u32 key = (u32)port + 1;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(d->io_port_count); i++) {
+		u32 seen = 0;
+
+		if (__atomic_compare_exchange_n(&d->io_port_count[i].key, &seen, key, false,
+						__ATOMIC_RELAXED, __ATOMIC_RELAXED) ||
+		    seen == key) {
+			__atomic_fetch_add(&d->io_port_count[i].n, 1, __ATOMIC_RELAXED);
+			return;
+		}
+	}
+}
+
+static void count_exit(struct vcpu *v, u64 code)
+{
+	struct domain *d = v->domain;
+	enum exit_kind kind;
+
+	switch (code) {
+	case VMEXIT_VINTR:
+	case VMEXIT_INTR:
+	case VMEXIT_NMI:
+	case VMEXIT_SMI: kind = EXIT_INTR; break;
+	case VMEXIT_VMMCALL:
+		kind = EXIT_HYPERCALL;
+		if (v->arch.vmcb->save.rax < HYPERCALL_COUNTED)
+			__atomic_fetch_add(&d->hypercall_count[v->arch.vmcb->save.rax], 1,
+					   __ATOMIC_RELAXED);
+		break;
+	case VMEXIT_MSR: kind = EXIT_MSR; break;
+	case VMEXIT_IOIO:
+		kind = EXIT_IO;
+		count_port(d, (u16)(v->arch.vmcb->control.exit_info_1 >> 16));
+		break;
+	case VMEXIT_HLT: kind = EXIT_HLT; break;
+	case VMEXIT_NPF: kind = EXIT_NPF; break;
+	default: kind = EXIT_OTHER; break;
+	}
+	__atomic_fetch_add(&d->exit_count[kind], 1, __ATOMIC_RELAXED);
+}
+
 void svm_handle_exit(struct vcpu *v)
 {
 	struct vmcb *vmcb = v->arch.vmcb;
 	u64 code = vmcb->control.exit_code;
 
+	count_exit(v, code);
 	switch (code) {
 	case VMEXIT_VINTR: /* the interrupt window opened: inject_pending acts */
 	case VMEXIT_INTR:
