@@ -65,10 +65,21 @@ static void pm1_write(struct domain *d, u16 port, u32 val)
  * power-off and reset registers its ACPI tables name (public/arch-x86/
  * keel-platform.h), which end it the way SCHEDOP_shutdown would.
  */
+/*
+ * A guest has no PIT. Absent ports read all ones, except channel 2's counter,
+ * which reads 0: Linux's quick TSC calibration waits for its high byte to
+ * leave 0xff, up to 100000 reads, each a #VMEXIT (seconds of a guest's boot
+ * under QEMU's TCG); with 0 it gives up at the first read and keeps the TSC
+ * frequency Xen's time info gives it.
+ */
+#define PIT_CH2_PORT 0x42
+
 static int domu_io(struct domain *d, u16 port, bool in, u32 *val, unsigned int size)
 {
 	if (in) {
-		*val = port == KEEL_DOMU_SLEEP_STATUS_PORT ? 0 : 0xffffffffU >> (32 - 8 * size);
+		*val = port == KEEL_DOMU_SLEEP_STATUS_PORT || port == PIT_CH2_PORT ?
+			       0 :
+			       0xffffffffU >> (32 - 8 * size);
 		return 0;
 	}
 	if (port == KEEL_DOMU_SLEEP_CONTROL_PORT && (*val & KEEL_DOMU_SLEEP_SLP_EN)) {
