@@ -223,9 +223,35 @@ void vcpu_block_on_hlt(struct vcpu *v, bool interrupts_enabled)
 	v->state = VCPU_BLOCKED;
 }
 
+/*
+ * SCHEDOP_yield gives way to the other vCPUs of this CPU. With none ready to
+ * run it would only spin through the hypervisor (Linux's console writer
+ * yields in a loop until dom0 drains its ring), and under QEMU's TCG a
+ * spinning vCPU takes the host time the other CPU's vCPUs (dom0) need. So
+ * then it sleeps: until an event for it, or YIELD_SLEEP_NS at most.
+ */
+#define YIELD_SLEEP_NS 200000ULL
+
+static bool can_run(struct vcpu *v, u64 now);
+
 void vcpu_yield(struct vcpu *v)
 {
-	v->yielded = true;
+	unsigned long flags = spin_lock_irqsave(&runq_lock);
+	u64 now = arch_now_ns();
+	bool others = false;
+
+	for (int i = 0; i < MAX_PER_CPU && !others; i++) {
+		struct vcpu *u = runq[v->pcpu][i];
+
+		others = u && u != v && can_run(u, now);
+	}
+	spin_unlock_irqrestore(&runq_lock, flags);
+	if (others) {
+		v->yielded = true;
+		return;
+	}
+	v->poll_deadline = now + YIELD_SLEEP_NS;
+	vcpu_block_on_hlt(v, true);
 }
 
 void sched_domain_stopped(struct domain *d)
