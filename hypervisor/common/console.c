@@ -180,12 +180,22 @@ bool console_uses_port(u16 port)
 	return false;
 }
 
+/* Set while a CPU polls the serial input: the characters it read reach the
+ * ring in order only if no other CPU appends between its read and its
+ * append (two did: "echo" typed, "ceho" read). A CPU that finds it set
+ * leaves the input to that one, or to the next poll. */
+static bool input_polling;
+
 void console_poll_input(void)
 {
 	char got[64];
 	size_t n = 0;
 	bool queued = false;
-	unsigned long flags = spin_lock_irqsave(&console_lock);
+	unsigned long flags;
+
+	if (__atomic_exchange_n(&input_polling, true, __ATOMIC_ACQUIRE))
+		return;
+	flags = spin_lock_irqsave(&console_lock);
 
 	for (int p = 0; p < MAX_SERIAL; p++) {
 		int c;
@@ -207,6 +217,7 @@ void console_poll_input(void)
 		spin_unlock_irqrestore(&console_lock, flags);
 		queued = true;
 	}
+	__atomic_store_n(&input_polling, false, __ATOMIC_RELEASE);
 	if (queued)
 		console_input_notify(); /* dom0 reads it on VIRQ_CONSOLE */
 }
