@@ -46,4 +46,10 @@ unsigned kb_fake_mappings(struct kb_fake *f);
 /* Makes the next n copy calls fail as a whole with err (negative errno). */
 void kb_fake_fail_copies(struct kb_fake *f, unsigned n, int err);
 
+/* The log (stderr) captured: kb_fake_log_begin() sends it to a file (0 or a
+ * negative errno); kb_fake_log_end() puts stderr back and returns how many
+ * of the lines written meanwhile contain needle, or -1. One at a time. */
+int kb_fake_log_begin(void);
+long kb_fake_log_end(const char *needle);
+
 #endif /* KB_FAKE_H */
