@@ -213,12 +213,28 @@ void vcpu_poll_notify(struct domain *d, evtchn_port_t port)
 	}
 }
 
+/*
+ * Every block states its own wake conditions: a poll or a yield's sleep
+ * that something else ended leaves its ports and deadline behind, and a
+ * later HLT must not inherit them (a past deadline would end it at once).
+ * Only the vCPU itself blocks, on its own CPU, so nothing races these writes.
+ */
+void vcpu_block_on_poll(struct vcpu *v, unsigned int nr_ports, u64 deadline)
+{
+	v->nr_poll_ports = nr_ports;
+	v->poll_deadline = deadline;
+	v->hlt_masked = false;
+	v->state = VCPU_BLOCKED;
+}
+
 void vcpu_block_on_hlt(struct vcpu *v, bool interrupts_enabled)
 {
 	/* Linux parks CPUs this way when it stops them: worth a debug line only */
 	if (!interrupts_enabled)
 		pr_debug("d%uv%u: HLT with interrupts disabled; only an NMI can wake it\n",
 			 v->domain->domid, v->vcpu_id);
+	v->nr_poll_ports = 0;
+	v->poll_deadline = 0;
 	v->hlt_masked = !interrupts_enabled;
 	v->state = VCPU_BLOCKED;
 }
@@ -250,8 +266,7 @@ void vcpu_yield(struct vcpu *v)
 		v->yielded = true;
 		return;
 	}
-	v->poll_deadline = now + YIELD_SLEEP_NS;
-	vcpu_block_on_hlt(v, true);
+	vcpu_block_on_poll(v, 0, now + YIELD_SLEEP_NS);
 }
 
 void sched_domain_stopped(struct domain *d)

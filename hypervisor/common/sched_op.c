@@ -30,9 +30,7 @@ static long sched_poll(struct vcpu *v, u64 arg)
 	if (poll.timeout && poll.timeout <= arch_now_ns())
 		return 0;
 	memcpy(v->poll_ports, ports, sizeof(ports));
-	v->nr_poll_ports = poll.nr_ports;
-	v->poll_deadline = poll.timeout;
-	vcpu_block_on_hlt(v, true);
+	vcpu_block_on_poll(v, poll.nr_ports, poll.timeout);
 	return 0;
 }
 

@@ -44,6 +44,7 @@ long do_vm_assist(struct vcpu *v, u64 cmd, u64 type, u64 a3, u64 a4, u64 a5);
 
 /* Scheduler hooks used by hypercalls and exits. */
 void vcpu_block_on_hlt(struct vcpu *v, bool interrupts_enabled);
+void vcpu_block_on_poll(struct vcpu *v, unsigned int nr_ports, u64 deadline);
 void vcpu_yield(struct vcpu *v);
 
 #endif
