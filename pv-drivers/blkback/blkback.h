@@ -122,6 +122,12 @@ struct blk_queue {
 	/* Where the time goes (logged at disconnect): batches taken, and the
 	 * nanoseconds spent in grant copies and in disk I/O. */
 	uint64_t nr_batches, copy_ns, io_ns;
+	uint64_t bytes_read, bytes_written;
+	/* A burst of I/O, logged (debug level) once the ring has been idle for
+	 * BLK_IDLE_ACCOUNT_MS: the totals above as they were when it began,
+	 * and when its first and last batch started and ended. */
+	struct blk_account { uint64_t reqs, batches, copy_ns, io_ns, rd, wr; } burst_base;
+	uint64_t burst_start_ns, burst_end_ns;
 
 	pthread_t thread;
 	int stop_fd;

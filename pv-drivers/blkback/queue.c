@@ -376,6 +376,8 @@ static void do_io(struct blk_queue *q)
 				len += (size_t)q->reqs[i + k].nr_sectors * BLKIF_SECTOR_SIZE;
 			err = r->op == BLKIF_OP_READ ? blk_disk_read(q->disk, r->data, len, off) :
 							 blk_disk_write(q->disk, r->data, len, off);
+			if (!err)
+				*(r->op == BLKIF_OP_READ ? &q->bytes_read : &q->bytes_written) += len;
 			for (unsigned k = 0; err && k < run; k++)
 				io_error(q, &q->reqs[i + k], r->op == BLKIF_OP_READ ? "read" : "write",
 					 err);
@@ -390,6 +392,8 @@ static void do_io(struct blk_queue *q)
 				io_error(q, r, "write", err);
 				break;
 			}
+			if (r->nr_segs)
+				q->bytes_written += len;
 			if ((err = blk_disk_flush(q->disk)))
 				io_error(q, r, "flush", err);
 			break;
@@ -423,6 +427,11 @@ static void respond(struct blk_queue *q)
 		q->x->ops->notify(q->x, q->port);
 }
 
+/* A burst of I/O ends when the ring has been idle this long. */
+#define BLK_IDLE_ACCOUNT_MS 500
+#define BLK_BURST_LOG_REQS 1000
+#define BLK_BURST_LOG_BYTES (16u << 20)
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -449,6 +458,8 @@ int blk_queue_process(struct blk_queue *q)
 			return n;
 		if (n) {
 			t0 = now_ns();
+			if (!q->burst_start_ns)
+				q->burst_start_ns = t0;
 			load_indirect(q);
 			copy_phase(q, true);
 			t1 = now_ns();
@@ -459,11 +470,44 @@ int blk_queue_process(struct blk_queue *q)
 			q->io_ns += t2 - t1;
 			q->nr_batches++;
 			respond(q);
+			q->burst_end_ns = now_ns();
 			continue;
 		}
 		if (!kb_ring_final_check(&q->ring))
 			return 0;
 	}
+}
+
+static struct blk_account account_now(const struct blk_queue *q)
+{
+	return (struct blk_account){ q->nr_requests, q->nr_batches, q->copy_ns,
+				     q->io_ns,	     q->bytes_read, q->bytes_written };
+}
+
+/* Where a burst's time went: what keel-blkback spent in grant copies and in
+ * disk I/O, against the burst's wall time from its first batch to its last
+ * response (the rest is ring handling and waiting for the guest). */
+static void log_burst(struct blk_queue *q)
+{
+	struct blk_account a = account_now(q), b = q->burst_base;
+	uint64_t wall = q->burst_end_ns - q->burst_start_ns;
+
+	/* A big burst is worth a line of the log; small ones (a journal
+	 * commit every few seconds) only at debug level. */
+	bool big = a.reqs - b.reqs >= BLK_BURST_LOG_REQS ||
+		   a.rd - b.rd + a.wr - b.wr >= BLK_BURST_LOG_BYTES;
+
+	kb_log_dev(big ? KB_INFO : KB_DEBUG, q->domid, "vbd", q->devid,
+		   "queue %u: burst of %llu requests in %llu batches, %llu KiB read, %llu KiB "
+		   "written in %llu ms: grant copies %llu ms, disk I/O %llu ms",
+		   q->idx, (unsigned long long)(a.reqs - b.reqs),
+		   (unsigned long long)(a.batches - b.batches),
+		   (unsigned long long)((a.rd - b.rd) >> 10), (unsigned long long)((a.wr - b.wr) >> 10),
+		   (unsigned long long)(wall / 1000000),
+		   (unsigned long long)((a.copy_ns - b.copy_ns) / 1000000),
+		   (unsigned long long)((a.io_ns - b.io_ns) / 1000000));
+	q->burst_base = a;
+	q->burst_start_ns = 0;
 }
 
 static void *queue_thread(void *arg)
@@ -478,8 +522,14 @@ static void *queue_thread(void *arg)
 		uint32_t ports[8];
 		int n;
 
-		if (poll(pf, q->dead ? 1 : 2, -1) < 0 && errno != EINTR)
+		int ready = poll(pf, q->dead ? 1 : 2, q->burst_start_ns ? BLK_IDLE_ACCOUNT_MS : -1);
+
+		if (ready < 0 && errno != EINTR)
 			break;
+		if (ready == 0) {
+			log_burst(q);
+			continue;
+		}
 		if (pf[0].revents & POLLIN)
 			break;
 		if (!(pf[1].revents & POLLIN))

@@ -604,6 +604,52 @@ static void test_thread(void **state)
 	teardown_env(e); /* stops and joins the thread */
 }
 
+/* Waits (up to 2 s) for the queue's thread to answer up to rsp_prod n. */
+static void wait_responses(struct env *e, unsigned n)
+{
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		if (__atomic_load_n(&e->sring->rsp_prod, __ATOMIC_ACQUIRE) == n)
+			break;
+		poll(NULL, 0, 1);
+	}
+	assert_true(i < 2000);
+}
+
+/* Once the ring has been idle for half a second, the thread logs the burst
+ * just served (small ones at debug level): its requests, bytes, and where
+ * its time went; the next burst counts from there. */
+static void test_burst_account(void **state)
+{
+	struct env *e = setup_env(false, 1);
+
+	(void)state;
+	kb_log_set_level(KB_DEBUG);
+	assert_int_equal(kb_fake_log_begin(), 0);
+	assert_int_equal(blk_queue_start(&e->q), 0);
+	for (unsigned i = 0; i < 3; i++)
+		add_seg(post(e, BLKIF_OP_READ, i, 8 * i), e->data_ref[DATA_PAGE + i], 0, 7);
+	publish(e);
+	kb_fake_send(e->f, e->fe_port);
+	wait_responses(e, 3);
+	poll(NULL, 0, 800);
+	assert_int_equal(kb_fake_log_end("d7 vbd 51712: queue 0: burst of 3 requests in "), 1);
+
+	assert_int_equal(kb_fake_log_begin(), 0);
+	add_seg(post(e, BLKIF_OP_WRITE, 9, 64), e->data_ref[DATA_PAGE], 0, 7);
+	publish(e);
+	kb_fake_send(e->f, e->fe_port);
+	wait_responses(e, 4);
+	poll(NULL, 0, 800);
+	assert_int_equal(kb_fake_log_end("burst of 1 requests in 1 batches, 0 KiB read, 4 KiB written"), 1);
+	kb_log_set_level(KB_INFO);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(response(e, i, BLKIF_OP_READ), BLKIF_RSP_OKAY);
+	assert_int_equal(response(e, 9, BLKIF_OP_WRITE), BLKIF_RSP_OKAY);
+	teardown_env(e);
+}
+
 /* Page-aligned transfers go direct (where the filesystem allows it), the
  * rest through the page cache: each sees what the other wrote. */
 static void test_direct_and_cached_io(void **state)
@@ -659,6 +705,7 @@ int main(void)
 		cmocka_unit_test(test_problem_log_limit),
 		cmocka_unit_test(test_multi_page_ring),
 		cmocka_unit_test(test_thread),
+		cmocka_unit_test(test_burst_account),
 	};
 
 	kb_log_init("test_blkback");
