@@ -233,6 +233,13 @@ static void log_exit_counts(const struct domain *d)
 				      i ? "," : "; I/O:", d->io_port_count[i].key - 1,
 				      (unsigned long long)d->io_port_count[i].n);
 	printk("%s\n", line);
+	if (d->gcopy_ops)
+		printk("d%u: grant copies by backends: %llu ops, %llu KiB, %llu us in all, %llu us "
+		       "of it moving bytes\n",
+		       d->domid, (unsigned long long)d->gcopy_ops,
+		       (unsigned long long)(d->gcopy_bytes >> 10),
+		       (unsigned long long)(d->gcopy_ns / 1000),
+		       (unsigned long long)(d->gcopy_move_ns / 1000));
 }
 
 int domain_destroy(struct domain *d)

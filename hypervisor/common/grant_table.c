@@ -623,7 +623,25 @@ static void copy_side_put(const struct copy_side *s)
 		unpin_grant(s->gt, s->ref, s->readonly);
 }
 
-static s16 copy_one(struct vcpu *v, const struct gnttab_copy *op)
+/* The domain whose grant an op names (the one charged for it), or NULL. */
+static struct domain *copy_owner(struct vcpu *v, const struct gnttab_copy *op)
+{
+	if (op->flags & GNTCOPY_source_gref)
+		return domain_from_arg(v->domain, op->source.domid);
+	if (op->flags & GNTCOPY_dest_gref)
+		return domain_from_arg(v->domain, op->dest.domid);
+	return NULL;
+}
+
+static void charge_copy(struct domain *d, u64 bytes, u64 ns, u64 move_ns)
+{
+	__atomic_fetch_add(&d->gcopy_ops, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&d->gcopy_bytes, bytes, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&d->gcopy_ns, ns, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&d->gcopy_move_ns, move_ns, __ATOMIC_RELAXED);
+}
+
+static s16 copy_one(struct vcpu *v, const struct gnttab_copy *op, u64 *move_ns)
 {
 	struct copy_side src, dst;
 	s16 rc;
@@ -636,28 +654,48 @@ static s16 copy_one(struct vcpu *v, const struct gnttab_copy *op)
 		return rc;
 	rc = copy_side_get(v, &op->dest, op->flags & GNTCOPY_dest_gref, true, &dst);
 	if (!rc) {
+		u64 t0 = arch_now_ns();
+
 		/* Both sides may be the same frame. */
 		memmove(dst.va, src.va, op->len);
+		*move_ns = arch_now_ns() - t0;
 		copy_side_put(&dst);
 	}
 	copy_side_put(&src);
 	return rc;
 }
 
+/* One op of a GNTTABOP_copy batch, at addr in the caller's memory. */
+static long grant_copy_at(struct vcpu *v, u64 addr)
+{
+	struct gnttab_copy op;
+	u64 t0 = arch_now_ns(), move_ns = 0;
+	struct domain *owner;
+	int rc;
+
+	if (copy_from_guest(v, &op, addr, sizeof(op)))
+		return -EFAULT;
+	op.status = copy_one(v, &op, &move_ns);
+	rc = copy_to_guest(v, addr + offsetof(struct gnttab_copy, status), &op.status,
+			   sizeof(op.status));
+	owner = copy_owner(v, &op);
+	if (owner)
+		charge_copy(owner, op.status == GNTST_okay ? op.len : 0, arch_now_ns() - t0,
+			    move_ns);
+	return rc ? -EFAULT : 0;
+}
+
 static long grant_copies(struct vcpu *v, u64 uop, u32 count)
 {
-	for (u32 i = 0; i < count; i++) {
-		struct gnttab_copy op;
-		u64 addr = uop + (u64)i * sizeof(op);
+	long rc = 0;
 
-		if (copy_from_guest(v, &op, addr, sizeof(op)))
-			return -EFAULT;
-		op.status = copy_one(v, &op);
-		if (copy_to_guest(v, addr + offsetof(struct gnttab_copy, status), &op.status,
-				  sizeof(op.status)))
-			return -EFAULT;
-	}
-	return 0;
+	/* A backend's batch: each op's read and status write would walk the
+	 * guest's page tables again for the same page of the array. */
+	guest_walk_cache_begin(v);
+	for (u32 i = 0; i < count && !rc; i++)
+		rc = grant_copy_at(v, uop + (u64)i * sizeof(struct gnttab_copy));
+	guest_walk_cache_end(v);
+	return rc;
 }
 
 /* ---- table size and version ---- */

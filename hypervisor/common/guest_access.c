@@ -63,12 +63,45 @@ int fill_guest_phys(struct domain *d, gpaddr_t dst, const void *src, size_t len)
 	return phys_copy(d, dst, NULL, src, len);
 }
 
+void guest_walk_cache_begin(struct vcpu *v)
+{
+	v->walk_cache.enabled = true;
+	v->walk_cache.valid = false;
+}
+
+void guest_walk_cache_end(struct vcpu *v)
+{
+	v->walk_cache.enabled = false;
+	v->walk_cache.valid = false;
+}
+
+static int gva_to_gpa(struct vcpu *v, gvaddr_t gva, bool write, gpaddr_t *gpa)
+{
+	struct walk_cache *c = &v->walk_cache;
+	gvaddr_t page = gva & ~(gvaddr_t)(PAGE_SIZE - 1);
+	bool writable;
+	int rc;
+
+	if (c->valid && c->gva_page == page && (c->writable || !write)) {
+		*gpa = c->gpa_page | (gva & (PAGE_SIZE - 1));
+		return 0;
+	}
+	rc = arch_gva_to_gpa(v, gva, write, gpa, &writable);
+	if (!rc && c->enabled) {
+		c->gva_page = page;
+		c->gpa_page = *gpa & ~(gpaddr_t)(PAGE_SIZE - 1);
+		c->writable = writable;
+		c->valid = true;
+	}
+	return rc;
+}
+
 static int virt_copy(struct vcpu *v, gvaddr_t gva, void *buf, const void *src, size_t len)
 {
 	while (len) {
 		size_t chunk = MIN(len, PAGE_SIZE - (gva & (PAGE_SIZE - 1)));
 		gpaddr_t gpa;
-		int rc = arch_gva_to_gpa(v, gva, buf == NULL, &gpa);
+		int rc = gva_to_gpa(v, gva, buf == NULL, &gpa);
 
 		if (rc)
 			return rc;

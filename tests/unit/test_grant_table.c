@@ -133,6 +133,31 @@ int arch_p2m_unmap(struct domain *d, u64 gfn, u64 nr)
 	return 0;
 }
 
+/* GNTTABOP_copy brackets its batch with these; every exit path must close it. */
+static bool walk_cache_on;
+
+void guest_walk_cache_begin(struct vcpu *v)
+{
+	(void)v;
+	assert_false(walk_cache_on);
+	walk_cache_on = true;
+}
+
+void guest_walk_cache_end(struct vcpu *v)
+{
+	(void)v;
+	assert_true(walk_cache_on);
+	walk_cache_on = false;
+}
+
+/* A clock that moves 1 us per reading: every timed span is positive. */
+u64 arch_now_ns(void)
+{
+	static u64 t;
+
+	return t += 1000;
+}
+
 paddr_t arch_p2m_lookup(struct domain *d, u64 gfn, enum p2m_type *t)
 {
 	if (gfn >= P2M_SLOTS || p2m[d->domid].type[gfn] == P2M_INVALID)
@@ -971,6 +996,17 @@ static void test_copy_directions(void **state)
 			 GNTST_okay);
 	assert_memory_equal(ram[0][6], ram[2][5], PAGE_SIZE);
 	assert_int_equal(gflags(d2, 9), GTF_permit_access | GTF_readonly);
+
+	/* Each op is charged to the domain whose grant it names (the source's
+	 * when both are grants), with its bytes and its time; local -> local
+	 * to nobody. */
+	assert_int_equal(d1->gcopy_ops, 5);
+	assert_int_equal(d1->gcopy_bytes, 300 + PAGE_SIZE + 96 + 1000 + 0);
+	assert_int_equal(d2->gcopy_ops, 1);
+	assert_int_equal(d2->gcopy_bytes, PAGE_SIZE);
+	assert_int_equal(d0->gcopy_ops, 0);
+	assert_true(d1->gcopy_move_ns > 0 && d1->gcopy_move_ns < d1->gcopy_ns);
+	assert_true(d2->gcopy_move_ns > 0 && d2->gcopy_move_ns < d2->gcopy_ns);
 }
 
 static void test_copy_errors(void **state)
@@ -1087,6 +1123,7 @@ static void test_copy_errors(void **state)
 	fail_copy_to = 1;
 	assert_int_equal(gop(d0, GNTTABOP_copy, ops, 1), -EFAULT);
 	assert_int_equal(d1->grant_table->pins, 0);
+	assert_false(walk_cache_on);
 
 	/* An unprivileged guest copies to and from its grantor as well. */
 	fill(ram[2][0], 77);

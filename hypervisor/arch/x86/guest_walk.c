@@ -28,14 +28,16 @@ static int read_entry(struct domain *d, u64 gpa, u64 *e, bool wide)
 	return 0;
 }
 
-int arch_gva_to_gpa(struct vcpu *v, gvaddr_t gva, bool write, gpaddr_t *gpa)
+int arch_gva_to_gpa(struct vcpu *v, gvaddr_t gva, bool write, gpaddr_t *gpa, bool *writable)
 {
 	struct vmcb *vmcb = v->arch.vmcb;
 	struct domain *d = v->domain;
 	u64 e, table;
 	int levels, shift;
-	bool wide;
+	bool wide, rw = true;
 
+	if (writable)
+		*writable = true;
 	if (!(vmcb->save.cr0 & X86_CR0_PG)) {
 		*gpa = (vmcb->save.efer & EFER_LMA) ? gva : (u32)gva;
 		return 0;
@@ -69,7 +71,8 @@ int arch_gva_to_gpa(struct vcpu *v, gvaddr_t gva, bool write, gpaddr_t *gpa)
 
 		if (read_entry(d, table + index * (wide ? 8 : 4), &e, wide))
 			return -EFAULT;
-		if (!(e & PTE_P) || (write && !(e & PTE_RW)))
+		rw = rw && (e & PTE_RW);
+		if (!(e & PTE_P) || (write && !rw))
 			return -EFAULT;
 		if (l > 1 && (e & PTE_PS)) {
 			u64 span = 1ULL << shift;
@@ -86,11 +89,15 @@ int arch_gva_to_gpa(struct vcpu *v, gvaddr_t gva, bool write, gpaddr_t *gpa)
 				base = (e & 0xffc00000ULL) | ((e & 0x1fe000ULL) << 19);
 			}
 			*gpa = base | (gva & (span - 1));
+			if (writable)
+				*writable = rw;
 			return 0;
 		}
 table_entry:
 		table = wide ? (e & ADDR_MASK_64) : (e & 0xfffff000);
 	}
 	*gpa = table | (gva & 0xfff);
+	if (writable)
+		*writable = rw;
 	return 0;
 }

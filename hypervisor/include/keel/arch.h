@@ -93,7 +93,8 @@ void arch_p2m_walk(struct domain *d, p2m_walk_fn cb, void *ctx);
 paddr_t arch_p2m_lookup(struct domain *d, u64 gfn, enum p2m_type *t);
 
 /* Guest virtual (linear, under the vCPU's current paging mode) to guest
- * physical; -EFAULT when not mapped with the access asked for. */
-int arch_gva_to_gpa(struct vcpu *v, gvaddr_t gva, bool write, gpaddr_t *gpa);
+ * physical; -EFAULT when not mapped with the access asked for. *writable
+ * (if not NULL) says whether a write would have been allowed too. */
+int arch_gva_to_gpa(struct vcpu *v, gvaddr_t gva, bool write, gpaddr_t *gpa, bool *writable);
 
 #endif

@@ -50,6 +50,13 @@ struct vcpu {
 	unsigned int sched_pause; /* > 0: kept off the CPUs */
 	bool is_running;
 	bool yielded;
+	/* guest_walk_cache_begin/end (keel/guest_access.h); only the vCPU's
+	 * own hypercall touches it */
+	struct walk_cache {
+		gvaddr_t gva_page;
+		gpaddr_t gpa_page;
+		bool enabled, valid, writable;
+	} walk_cache;
 	struct arch_vcpu arch;
 };
 
@@ -78,6 +85,10 @@ struct domain {
 	u64 exit_count[EXIT_KINDS]; /* atomic adds, any vCPU */
 	u64 hypercall_count[HYPERCALL_COUNTED];
 	struct { u32 key; u64 n; } io_port_count[8]; /* key: port + 1; 0 = free */
+	/* GNTTABOP_copy ops other domains ran on this domain's grants (its
+	 * backends' I/O): their bytes, their time in all, and the part of it
+	 * that moved bytes. Atomic adds, any CPU. */
+	u64 gcopy_ops, gcopy_bytes, gcopy_ns, gcopy_move_ns;
 
 	/* lock protects the fields below; nests inside no other lock. */
 	spinlock_t lock;

@@ -164,8 +164,10 @@ for r in 1 2 3; do
 	fi
 done
 keel destroy pvio >/dev/null 2>&1
-# the hypervisor's count of the guest's exits, logged as it is destroyed
+# the hypervisor's count of the guest's exits, and its account of the grant
+# copies the backends made on the guest's pages, logged as it is destroyed
 keel dmesg 2>/dev/null | grep ' exits:' | tail -n 1 | sed 's/^/KEEL-BENCH-PVIO-EXITS: /'
+keel dmesg 2>/dev/null | grep 'grant copies by backends:' | tail -n 1 | sed 's/^/KEEL-BENCH-PVIO-GCOPY: /'
 grep -v '^$' /var/log/keel-blkback.log 2>/dev/null | tail -n 15 | sed 's/^/KEEL-BENCH-PVIO-BLKBACK: /'
 grep -v '^$' /var/log/keel-netback.log 2>/dev/null | tail -n 8 | sed 's/^/KEEL-BENCH-PVIO-NETBACK: /'
 umount "$dir" 2>/dev/null
