@@ -189,6 +189,12 @@ out:
  * are checked and our status bits set in one 32-bit cmpxchg over flags and
  * domid (x86 is little-endian: flags are the low half). An entry that keeps
  * changing under us is refused rather than waited for.
+ *
+ * An entry of another type or grantee, or a write to a read-only grant, is
+ * GNTST_general_error, as Xen answers (its _set_status_v1 in
+ * common/grant_table.c); xen-pvh-abi.md §7.3 says permission_denied there.
+ * Linux's backends only test for GNTST_okay, so either would do; we keep
+ * Xen's, which tools and guests written against Xen have seen.
  */
 static s16 entry_set_status(grant_entry_v1_t *e, domid_t ldomid, bool readonly)
 {
