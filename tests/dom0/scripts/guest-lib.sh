@@ -46,3 +46,15 @@ guest_cfg() {
 guest_markers() {
 	grep -a "$2" "$logdir/guest-$1.log" 2>/dev/null | tr -d '\r' | sed "s/^.*$2/$3/"
 }
+
+# bridge_up: waits up to 2 minutes for keelbr0 (keel-netback creates it with
+# the first vif) and gives dom0 10.99.0.1/24 on it; returns 1 if it never came
+bridge_up() {
+	i=0
+	while [ ! -e /sys/class/net/keelbr0 ] && [ $i -lt 1200 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -e /sys/class/net/keelbr0 ] || return 1
+	ip addr add 10.99.0.1/24 dev keelbr0
+}

@@ -137,13 +137,7 @@ tail -F "$logdir/guest-pvio.log" 2>/dev/null | while read -r line; do
 	case $line in *KEEL-PVIO-G-*) echo "KEEL-BENCH-PVIO-LIVE: ${line#*KEEL-PVIO-G-}" ;; esac
 done &
 live=$!
-i=0
-while [ ! -e /sys/class/net/keelbr0 ] && [ $i -lt 1200 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if [ -e /sys/class/net/keelbr0 ]; then
-	ip addr add 10.99.0.1/24 dev keelbr0
+if bridge_up; then
 	say "BRIDGE up ports=$(ls /sys/class/net/keelbr0/brif 2>/dev/null | tr '\n' ' ')"
 else
 	say "BRIDGE missing"

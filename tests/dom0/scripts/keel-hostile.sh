@@ -55,13 +55,7 @@ say "IMAGES hostile=$(wc -c <"$img") ro=$(wc -c <"$ro")"
 # 1. The well-behaved guest, until it has done two rounds.
 keel create "$cfg/steady.cfg"
 say "CREATE steady rc=$?"
-i=0
-while [ ! -e /sys/class/net/keelbr0 ] && [ $i -lt 1200 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-ip addr add 10.99.0.1/24 dev keelbr0 2>/dev/null
-say "BRIDGE $([ -e /sys/class/net/keelbr0 ] && echo up || echo missing)"
+say "BRIDGE $(bridge_up && echo up || echo missing)"
 if ! wait_log steady "KEEL-STEADY-ROUND 2 " 300; then
 	say "STEADY never ran"
 	show_log steady

@@ -35,13 +35,7 @@ mkfifo /tmp/never
 sed "s/keel.send_mb=[0-9]*/keel.send_mb=$mb/" "$cfg/vif1.cfg" >/tmp/vif1.cfg
 keel create /tmp/vif1.cfg
 say "CREATE vif1 rc=$?"
-i=0
-while [ ! -e /sys/class/net/keelbr0 ] && [ $i -lt 1200 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if [ -e /sys/class/net/keelbr0 ]; then
-	ip addr add 10.99.0.1/24 dev keelbr0
+if bridge_up; then
 	say "BRIDGE up ports=$(ls /sys/class/net/keelbr0/brif 2>/dev/null | tr '\n' ' ')"
 else
 	say "BRIDGE missing"
