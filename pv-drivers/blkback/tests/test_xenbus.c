@@ -169,6 +169,23 @@ static void add_vbd(unsigned devid, const char *mode)
 #undef W
 }
 
+/* A device directory's state node: set, or waited for (5 s at most). */
+static void set_state(const char *dir, const char *state)
+{
+	char p[160];
+
+	snprintf(p, sizeof(p), "%s/state", dir);
+	xs_write(p, "%s", state);
+}
+
+static void wait_state(const char *dir, const char *state)
+{
+	char p[160];
+
+	snprintf(p, sizeof(p), "%s/state", dir);
+	wait_for(p, state);
+}
+
 struct fe_ring {
 	struct xen_sring_header *sring;
 	union blkif_sring_entry *slots;
@@ -193,6 +210,20 @@ static void publish_ring(struct fe_ring *r, unsigned page, const char *fe_dir)
 	xs_write(p, "%u", ref);
 	snprintf(p, sizeof(p), "%s/event-channel", fe_dir);
 	xs_write(p, "%u", r->port);
+}
+
+/* The frontend connects one ring (page) and waits for the backend to say
+ * Connected. */
+static void connect_ring(struct fe_ring *r, unsigned page, const char *fe_dir,
+			 const char *be_dir)
+{
+	char p[160];
+
+	publish_ring(r, page, fe_dir);
+	snprintf(p, sizeof(p), "%s/protocol", fe_dir);
+	xs_write(p, "x86_64-abi");
+	set_state(fe_dir, "3");
+	wait_state(be_dir, "4");
 }
 
 /* A one-segment READ of sector into guest page data; waits for the answer
@@ -232,21 +263,14 @@ static void test_handshake_io_hostile_restart_remove(void **state)
 
 	(void)state;
 	add_vbd(51712, "w");
-	snprintf(p, sizeof(p), "%s/state", be_dir);
-	wait_for(p, "2");
+	wait_state(be_dir, "2");
 	assert_string_equal(xs_get("%s/feature-flush-cache", be_dir), "1");
 	assert_string_equal(xs_get("%s/feature-discard", be_dir), "1");
 	assert_string_equal(xs_get("%s/feature-max-indirect-segments", be_dir), "256");
 	assert_string_equal(xs_get("%s/multi-queue-max-queues", be_dir), "4");
 	assert_string_equal(xs_get("%s/feature-persistent", be_dir), "0");
 
-	publish_ring(&r, 0, fe_dir);
-	snprintf(p, sizeof(p), "%s/protocol", fe_dir);
-	xs_write(p, "x86_64-abi");
-	snprintf(p, sizeof(p), "%s/state", fe_dir);
-	xs_write(p, "3");
-	snprintf(p, sizeof(p), "%s/state", be_dir);
-	wait_for(p, "4");
+	connect_ring(&r, 0, fe_dir, be_dir);
 	assert_string_equal(xs_get("%s/sectors", be_dir), "4096");
 	assert_string_equal(xs_get("%s/info", be_dir), "0");
 	assert_string_equal(xs_get("%s/sector-size", be_dir), "512");
@@ -261,19 +285,13 @@ static void test_handshake_io_hostile_restart_remove(void **state)
 	assert_int_equal(kb_fake_mappings(fake), 0);
 
 	/* The frontend closes, then starts over and connects again. */
-	snprintf(p, sizeof(p), "%s/state", fe_dir);
-	xs_write(p, "6");
-	snprintf(p, sizeof(p), "%s/state", be_dir);
-	wait_for(p, "6");
-	snprintf(p, sizeof(p), "%s/state", fe_dir);
-	xs_write(p, "1");
-	snprintf(p, sizeof(p), "%s/state", be_dir);
-	wait_for(p, "2");
+	set_state(fe_dir, "6");
+	wait_state(be_dir, "6");
+	set_state(fe_dir, "1");
+	wait_state(be_dir, "2");
 	publish_ring(&r, 1, fe_dir);
-	snprintf(p, sizeof(p), "%s/state", fe_dir);
-	xs_write(p, "3");
-	snprintf(p, sizeof(p), "%s/state", be_dir);
-	wait_for(p, "4");
+	set_state(fe_dir, "3");
+	wait_state(be_dir, "4");
 	assert_int_equal(do_read(&r, 11, 0), BLKIF_RSP_OKAY);
 
 	/* The toolstack removes the backend: everything is let go. */
@@ -297,10 +315,8 @@ static void refuse(const char *be_dir, const char *fe_dir, const char *key, cons
 	xs_write(p, "x86_64-abi");
 	snprintf(p, sizeof(p), "%s/%s", fe_dir, key);
 	xs_write(p, "%s", val);
-	snprintf(p, sizeof(p), "%s/state", fe_dir);
-	xs_write(p, "3");
-	snprintf(p, sizeof(p), "%s/state", be_dir);
-	wait_for(p, "5");
+	set_state(fe_dir, "3");
+	wait_state(be_dir, "5");
 	if (!strstr(xs_get("%s/error", be_dir), cause))
 		fail_msg("%s=%s: error is '%s', want '%s'", key, val, xs_get("%s/error", be_dir), cause);
 	assert_int_equal(kb_fake_mappings(fake), 0);
@@ -308,27 +324,21 @@ static void refuse(const char *be_dir, const char *fe_dir, const char *key, cons
 		snprintf(p, sizeof(p), "%s/%s", fe_dir, key);
 		assert_int_equal(ks_rm(xs, KS_NO_TXN, p), 0);
 	}
-	snprintf(p, sizeof(p), "%s/state", fe_dir);
-	xs_write(p, "6");
-	snprintf(p, sizeof(p), "%s/state", be_dir);
-	wait_for(p, "6");
-	snprintf(p, sizeof(p), "%s/state", fe_dir);
-	xs_write(p, "1");
-	snprintf(p, sizeof(p), "%s/state", be_dir);
-	wait_for(p, "2");
+	set_state(fe_dir, "6");
+	wait_state(be_dir, "6");
+	set_state(fe_dir, "1");
+	wait_state(be_dir, "2");
 }
 
 static void test_refused_handshakes(void **state)
 {
 	const char *be_dir = "/local/domain/0/backend/vbd/3/51712";
 	const char *fe_dir = "/local/domain/3/device/vbd/51712";
-	char p[160];
 	struct fe_ring r;
 
 	(void)state;
 	add_vbd(51712, "w");
-	snprintf(p, sizeof(p), "%s/state", be_dir);
-	wait_for(p, "2");
+	wait_state(be_dir, "2");
 	refuse(be_dir, fe_dir, "ring-ref", "9999", "cannot map the ring (grant ref 9999");
 	refuse(be_dir, fe_dir, "ring-ref", "12abc", "frontend's ring-ref is missing or not a number");
 	refuse(be_dir, fe_dir, "event-channel", "60", "cannot bind to event channel 60");
@@ -338,13 +348,7 @@ static void test_refused_handshakes(void **state)
 	refuse(be_dir, fe_dir, "multi-queue-num-queues", "64", "asks for 64 queues (1..4)");
 	refuse(be_dir, fe_dir, "multi-queue-num-queues", "2", "frontend's queue-0/ring-ref is missing");
 
-	publish_ring(&r, 41, fe_dir);
-	snprintf(p, sizeof(p), "%s/protocol", fe_dir);
-	xs_write(p, "x86_64-abi");
-	snprintf(p, sizeof(p), "%s/state", fe_dir);
-	xs_write(p, "3");
-	snprintf(p, sizeof(p), "%s/state", be_dir);
-	wait_for(p, "4");
+	connect_ring(&r, 41, fe_dir, be_dir);
 	assert_int_equal(do_read(&r, 42, 8), BLKIF_RSP_OKAY);
 }
 
@@ -358,8 +362,7 @@ static void test_multi_queue_read_only(void **state)
 
 	(void)state;
 	add_vbd(51728, "r");
-	snprintf(p, sizeof(p), "%s/state", be_dir);
-	wait_for(p, "2");
+	wait_state(be_dir, "2");
 	assert_string_equal(xs_get("%s/feature-discard", be_dir), "0");
 	for (unsigned i = 0; i < 2; i++) {
 		snprintf(q, sizeof(q), "%s/queue-%u", fe_dir, i);
@@ -367,10 +370,8 @@ static void test_multi_queue_read_only(void **state)
 	}
 	snprintf(p, sizeof(p), "%s/multi-queue-num-queues", fe_dir);
 	xs_write(p, "2");
-	snprintf(p, sizeof(p), "%s/state", fe_dir);
-	xs_write(p, "3");
-	snprintf(p, sizeof(p), "%s/state", be_dir);
-	wait_for(p, "4");
+	set_state(fe_dir, "3");
+	wait_state(be_dir, "4");
 	assert_string_equal(xs_get("%s/info", be_dir), "4"); /* VDISK_READONLY */
 	data = kb_fake_page(fake, 30);
 	memset(data, 0xEE, 4096);
@@ -379,10 +380,8 @@ static void test_multi_queue_read_only(void **state)
 	memset(data, 0xEE, 4096);
 	assert_int_equal(do_read(&r[1], 30, 100), BLKIF_RSP_OKAY);
 	assert_int_equal(data[4095], 0);
-	snprintf(p, sizeof(p), "%s/state", fe_dir);
-	xs_write(p, "5");
-	snprintf(p, sizeof(p), "%s/state", be_dir);
-	wait_for(p, "5");
+	set_state(fe_dir, "5");
+	wait_state(be_dir, "5");
 	assert_int_equal(kb_fake_mappings(fake), 0);
 }
 
@@ -403,7 +402,7 @@ static bool xs_exists(const char *path)
  * two events race in the backend's control thread. */
 static void test_closed_then_removed_leaves_nothing(void **state)
 {
-	char p[160], be_dir[96], fe_dir[96], dom_dir[64];
+	char be_dir[96], fe_dir[96], dom_dir[64];
 	struct fe_ring r;
 
 	(void)state;
@@ -414,19 +413,11 @@ static void test_closed_then_removed_leaves_nothing(void **state)
 		snprintf(be_dir, sizeof(be_dir), "%s/%u", dom_dir, devid);
 		snprintf(fe_dir, sizeof(fe_dir), "/local/domain/%u/device/vbd/%u", DOMID, devid);
 		add_vbd(devid, "w");
-		snprintf(p, sizeof(p), "%s/state", be_dir);
-		wait_for(p, "2");
-		publish_ring(&r, round % 8, fe_dir);
-		snprintf(p, sizeof(p), "%s/protocol", fe_dir);
-		xs_write(p, "x86_64-abi");
-		snprintf(p, sizeof(p), "%s/state", fe_dir);
-		xs_write(p, "3");
-		snprintf(p, sizeof(p), "%s/state", be_dir);
-		wait_for(p, "4");
+		wait_state(be_dir, "2");
+		connect_ring(&r, round % 8, fe_dir, be_dir);
 		assert_int_equal(do_read(&r, 40, 0), BLKIF_RSP_OKAY);
 
-		snprintf(p, sizeof(p), "%s/state", fe_dir);
-		xs_write(p, round & 1 ? "6" : "5");
+		set_state(fe_dir, round & 1 ? "6" : "5");
 		assert_int_equal(ks_rm(xs, KS_NO_TXN, be_dir), 0);
 		assert_int_equal(ks_rm(xs, KS_NO_TXN, fe_dir), 0);
 		for (int i = 0; i < 500 && kb_fake_mappings(fake); i++)
