@@ -258,7 +258,6 @@ static void test_handshake_io_hostile_restart_remove(void **state)
 {
 	const char *be_dir = "/local/domain/0/backend/vbd/3/51712";
 	const char *fe_dir = "/local/domain/3/device/vbd/51712";
-	char p[160];
 	struct fe_ring r;
 
 	(void)state;
@@ -280,7 +279,7 @@ static void test_handshake_io_hostile_restart_remove(void **state)
 	/* A hostile req_prod: disconnected, Closing, the reason recorded. */
 	__atomic_store_n(&r.sring->req_prod, r.prod + 1000, __ATOMIC_RELEASE);
 	kb_fake_send(fake, r.port);
-	wait_for(p, "5");
+	wait_state(be_dir, "5");
 	assert_non_null(strstr(xs_get("%s/error", be_dir), "ring index out of range"));
 	assert_int_equal(kb_fake_mappings(fake), 0);
 
