@@ -340,7 +340,11 @@ static u64 next_console_poll;
 static u64 slice_end[ARCH_MAX_CPUS];
 static bool slice_expired[ARCH_MAX_CPUS];
 
-/* Under runq_lock. */
+/*
+ * Under runq_lock. A poll's deadline counts only while it can end the wait:
+ * one left behind by a vCPU an event woke, or held by a paused one, would
+ * once past set the timer in the past at every interrupt (a storm).
+ */
 static void timer_reprogram_locked(unsigned int cpu)
 {
 	u64 next = ~0ULL;
@@ -348,9 +352,12 @@ static void timer_reprogram_locked(unsigned int cpu)
 	for (int i = 0; i < MAX_PER_CPU; i++) {
 		struct vcpu *v = runq[cpu][i];
 
-		if (v && v->timer_deadline && v->timer_deadline < next)
+		if (!v)
+			continue;
+		if (v->timer_deadline && v->timer_deadline < next)
 			next = v->timer_deadline;
-		if (v && v->poll_deadline && v->poll_deadline < next)
+		if (v->state == VCPU_BLOCKED && !v->sched_pause && v->poll_deadline &&
+		    v->poll_deadline < next)
 			next = v->poll_deadline;
 	}
 	if (slice_end[cpu] && slice_end[cpu] < next)

@@ -1110,6 +1110,50 @@ static void test_timer_console_poll(void **state)
 	assert_int_equal(console_polls, 1); /* only CPU 0 polls */
 }
 
+/*
+ * A poll or yield deadline matters only while the vCPU waits for it. Found
+ * by these tests: a vCPU that an event woke before its deadline, and one
+ * paused while it waited, kept the deadline; once it passed, every timer
+ * interrupt set the timer in the past again (an interrupt every microsecond
+ * on that CPU, until the vCPU blocked again or was unpaused).
+ */
+static void test_no_timer_storm_after_early_wake(void **state)
+{
+	struct vcpu *a = mkvcpu(1, 0, 1);
+
+	(void)state;
+	assert_int_equal(yield_op(a), 0);
+	now_ns += 50 * US;
+	set_event(a, true);
+	vcpu_raise_upcall(a);
+	set_event(a, false);
+	run_loop(1, ~0U, now_ns + 10 * MS); /* a computes, alone */
+	assert_false(timer_storm);
+	assert_true(timer_irqs <= 1);
+	assert_true(!timer_armed || timer_armed > now_ns);
+}
+
+static void test_no_timer_storm_while_paused(void **state)
+{
+	struct vcpu *a = mkvcpu(1, 0, 1);
+	struct vcpu *b = mkvcpu(2, 0, 1);
+	u32 ports[] = { 4 };
+	u64 deadline = now_ns + 1 * MS;
+
+	(void)state;
+	assert_int_equal(poll_op(a, ports, 1, deadline), 0);
+	domain_pause(&doms[1]); /* the toolstack pauses a's domain */
+	run_loop(1, ~0U, now_ns + 20 * MS); /* b computes */
+	assert_false(timer_storm);
+	assert_true(timer_irqs <= 3); /* the deadline, the slice */
+	assert_true(!timer_armed || timer_armed > now_ns);
+	assert_int_equal(a->state, VCPU_BLOCKED);
+	domain_unpause(&doms[1]);
+	a->vruntime = b->vruntime;
+	assert_ptr_equal(pick(1), a); /* its timeout has passed */
+	(void)b;
+}
+
 /* ---- VCPUOP singleshot timer ---- */
 
 static long sshot_op(struct vcpu *v, unsigned int id, u64 timeout, u32 flags)
@@ -1243,6 +1287,8 @@ int main(void)
 		T(test_timer_reprogram_earliest),
 		T(test_timer_interrupt),
 		T(test_timer_console_poll),
+		T(test_no_timer_storm_after_early_wake),
+		T(test_no_timer_storm_while_paused),
 		T(test_singleshot_timer),
 		T(test_dom0_stop),
 		T(test_runstate),
