@@ -343,11 +343,12 @@ static bool slice_expired[ARCH_MAX_CPUS];
 /*
  * Under runq_lock. A poll's deadline counts only while it can end the wait:
  * one left behind by a vCPU an event woke, or held by a paused one, would
- * once past set the timer in the past at every interrupt (a storm).
+ * once past set the timer in the past at every interrupt (a storm). A vCPU
+ * held back by its cap needs the timer at the end of the period.
  */
 static void timer_reprogram_locked(unsigned int cpu)
 {
-	u64 next = ~0ULL;
+	u64 now = arch_now_ns(), next = ~0ULL;
 
 	for (int i = 0; i < MAX_PER_CPU; i++) {
 		struct vcpu *v = runq[cpu][i];
@@ -359,6 +360,8 @@ static void timer_reprogram_locked(unsigned int cpu)
 		if (v->state == VCPU_BLOCKED && !v->sched_pause && v->poll_deadline &&
 		    v->poll_deadline < next)
 			next = v->poll_deadline;
+		if (v->state == VCPU_RUNNABLE && !v->sched_pause && domain_capped(v->domain, now))
+			next = MIN(next, v->domain->cap_period_start + CAP_PERIOD_NS);
 	}
 	if (slice_end[cpu] && slice_end[cpu] < next)
 		next = slice_end[cpu];
@@ -488,10 +491,15 @@ bool sched_should_leave(struct vcpu *v)
 	if (v->state != VCPU_RUNNABLE || __atomic_load_n(&v->sched_pause, __ATOMIC_RELAXED) || dom0_stopped)
 		return true;
 	now = arch_now_ns();
-	if (domain_capped(v->domain, now))
-		return true;
 	flags = spin_lock_irqsave(&runq_lock);
-	vr = v->vruntime + weighted(v, now - v->run_start);
+	/*
+	 * Its run so far counts now: toward its cap (a vCPU alone on its CPU
+	 * never ends its run, so counting only ended runs let it take the
+	 * whole CPU), and in the vruntime a waker is placed behind.
+	 */
+	account(v, now);
+	leave = domain_capped(v->domain, now);
+	vr = v->vruntime;
 	for (int i = 0; i < MAX_PER_CPU && !leave; i++) {
 		struct vcpu *u = runq[cpu][i];
 

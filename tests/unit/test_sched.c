@@ -928,6 +928,41 @@ static void test_loop_shares_by_weight(void **state)
 	assert_in_range(cpu_ns(b), 980 * MS, 1020 * MS);
 }
 
+/* A cap holds a domain to its share of CAP_PERIOD_NS even with CPU to spare. */
+static void test_loop_cap(void **state)
+{
+	struct vcpu *a = mkvcpu(1, 0, 1);
+	struct vcpu *b = mkvcpu(2, 0, 1);
+
+	(void)state;
+	doms[1].sched_cap = 25;
+	doms[1].cap_period_start = now_ns;
+	run_loop(1, ~0U, now_ns + 1000 * MS);
+	assert_in_range(cpu_ns(a), 240 * MS, 260 * MS);
+	assert_int_equal(cpu_ns(a) + cpu_ns(b), 1000 * MS);
+}
+
+/*
+ * A capped vCPU alone on its CPU is held to its cap too, and comes back when
+ * the next period starts. Found by this test: the cap counted only the
+ * time of runs that had ended, and a vCPU alone never ended its run, so it
+ * took the whole CPU; and nothing woke the idle CPU when the period ended.
+ */
+static void test_loop_cap_alone(void **state)
+{
+	struct vcpu *a = mkvcpu(1, 0, 1);
+	u64 end = now_ns + 1000 * MS;
+
+	(void)state;
+	doms[1].sched_cap = 25;
+	doms[1].cap_period_start = now_ns;
+	idle_waits = true;
+	run_loop(1, ~0U, end);
+	assert_true(now_ns >= end); /* the CPU did not sleep for good */
+	assert_in_range(cpu_ns(a), 245 * MS, 255 * MS);
+	assert_true(nr_runs >= 10);
+}
+
 /* ---- leaving the CPU ---- */
 
 static void test_should_leave(void **state)
@@ -942,7 +977,9 @@ static void test_should_leave(void **state)
 	b->state = VCPU_BLOCKED;
 	now_ns += 100 * MS;
 	assert_false(sched_should_leave(a)); /* alone */
-	a->run_start = now_ns;
+	assert_int_equal(a->cpu_time, 100 * MS); /* counted as it goes */
+	assert_int_equal(a->vruntime, b->vruntime + 100 * MS);
+	b->vruntime = a->vruntime;
 	b->state = VCPU_RUNNABLE;
 	now_ns += WAKE_GRANULARITY_NS;
 	assert_false(sched_should_leave(a)); /* b is behind, not far enough */
@@ -950,7 +987,6 @@ static void test_should_leave(void **state)
 	assert_true(sched_should_leave(a));
 
 	/* a blocked vCPU that can wake: let pick_next weigh it */
-	a->run_start = now_ns;
 	b->vruntime = a->vruntime + 100 * MS;
 	assert_false(sched_should_leave(a));
 	vcpu_block_on_hlt(b, true);
@@ -1282,6 +1318,8 @@ int main(void)
 		T(test_wake_placement_found_by_scheduler),
 		T(test_wake_alone_keeps_vruntime),
 		T(test_loop_shares_by_weight),
+		T(test_loop_cap),
+		T(test_loop_cap_alone),
 		T(test_should_leave),
 		T(test_loop_slice_timer),
 		T(test_timer_reprogram_earliest),
