@@ -192,6 +192,8 @@ void vcpu_wake(struct vcpu *v)
 		if (v->hlt_masked && !arch_vcpu_has_nmi(v))
 			return;
 		v->hlt_masked = false;
+		/* placed (try_wake) by its CPU, which holds runq_lock for it */
+		__atomic_store_n(&v->woken, true, __ATOMIC_RELEASE);
 		v->state = VCPU_RUNNABLE;
 	}
 	arch_kick_cpu(v->pcpu);
@@ -443,20 +445,27 @@ static bool vcpu_should_wake(struct vcpu *v)
 	return arch_vcpu_has_pending_event(v);
 }
 
-/* Under runq_lock: a blocked vCPU that has something to take becomes runnable,
- * a little behind the others rather than far ahead of them. */
+/*
+ * Under runq_lock: a blocked vCPU that has something to take becomes runnable.
+ * Whether it woke here or vcpu_wake() woke it (which cannot take runq_lock),
+ * it starts a little behind the others rather than far ahead of them: the
+ * time it slept is no credit to take the CPU with. True if it woke here.
+ */
 static bool try_wake(struct vcpu *v, unsigned int cpu)
 {
+	bool woke = v->state == VCPU_BLOCKED && !v->sched_pause && vcpu_should_wake(v);
 	u64 min;
 
-	if (v->state != VCPU_BLOCKED || v->sched_pause || !vcpu_should_wake(v))
+	if (woke) {
+		v->hlt_masked = false;
+		v->state = VCPU_RUNNABLE;
+	}
+	if (!__atomic_exchange_n(&v->woken, false, __ATOMIC_ACQUIRE) && !woke)
 		return false;
 	min = runq_min_vruntime(cpu, v);
 	if (min != ~0ULL && v->vruntime + SLICE_NS / 2 < min)
 		v->vruntime = min - SLICE_NS / 2;
-	v->hlt_masked = false;
-	v->state = VCPU_RUNNABLE;
-	return true;
+	return woke;
 }
 
 static bool can_run(struct vcpu *v, u64 now)

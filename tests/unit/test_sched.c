@@ -859,6 +859,9 @@ static void test_add_and_move(void **state)
 /*
  * A vCPU woken after a long sleep starts at most half a slice behind the
  * others on its CPU: the time it slept is no credit to take the CPU with.
+ * Found by this test: an interrupt or event channel upcall woke the vCPU
+ * through vcpu_wake(), which made it runnable directly, so pick_next never
+ * placed it and it kept the vruntime it went to sleep with.
  */
 static void check_wake_placement(void (*wake)(struct vcpu *))
 {
@@ -888,10 +891,23 @@ static void wake_by_event(struct vcpu *v)
 	set_event(v, true);
 }
 
+static void wake_by_upcall(struct vcpu *v)
+{
+	set_event(v, true);
+	vcpu_raise_upcall(v);
+	assert_int_equal(v->state, VCPU_RUNNABLE);
+}
+
 static void test_wake_placement_found_by_scheduler(void **state)
 {
 	(void)state;
 	check_wake_placement(wake_by_event);
+}
+
+static void test_wake_placement_by_upcall(void **state)
+{
+	(void)state;
+	check_wake_placement(wake_by_upcall);
 }
 
 /* Alone on its CPU a waker keeps its vruntime (there is no one to be fair to). */
@@ -961,6 +977,47 @@ static void test_loop_cap_alone(void **state)
 	assert_true(now_ns >= end); /* the CPU did not sleep for good */
 	assert_in_range(cpu_ns(a), 245 * MS, 255 * MS);
 	assert_true(nr_runs >= 10);
+}
+
+/*
+ * Through the real path: b sleeps in HLT for 10 s while a computes; b's
+ * singleshot timer wakes it (VIRQ_TIMER, upcall, vcpu_wake) and from then on
+ * both compute. a must keep about half of the CPU, not wait 10 s for b to
+ * catch up.
+ */
+static bool sleeper_slept;
+
+static void hlt_until_timer_once(struct vcpu *v)
+{
+	if (v == &vcpus[2][0] && !sleeper_slept) {
+		sleeper_slept = true;
+		vcpu_set_timer(v, now_ns + 10000 * MS);
+		vcpu_block_on_hlt(v, true);
+	}
+}
+
+static void test_loop_sleeper_does_not_monopolise(void **state)
+{
+	struct vcpu *a = mkvcpu(1, 0, 1);
+	struct vcpu *b = mkvcpu(2, 0, 1);
+	u64 woke;
+
+	(void)state;
+	sleeper_slept = false;
+	b->vruntime = a->vruntime + 1; /* b runs second */
+	guest_exit = hlt_until_timer_once;
+	run_loop(1, ~0U, now_ns + 10 * MS);
+	assert_int_equal(b->state, VCPU_BLOCKED);
+	assert_in_range(b->timer_deadline, now_ns + 9990 * MS, now_ns + 10000 * MS);
+	guest_exit = NULL;
+	run_loop(1, ~0U, b->timer_deadline + 1 * MS);
+	assert_int_equal(virqs[2][0], 1);
+	assert_int_equal(b->state, VCPU_RUNNABLE);
+	woke = now_ns;
+	memset(ran_ns, 0, sizeof(ran_ns));
+	run_loop(1, ~0U, woke + 100 * MS);
+	assert_in_range(cpu_ns(a), 40 * MS, 60 * MS);
+	assert_in_range(cpu_ns(b), 40 * MS, 60 * MS);
 }
 
 /* ---- leaving the CPU ---- */
@@ -1316,10 +1373,12 @@ int main(void)
 		T(test_pause),
 		T(test_add_and_move),
 		T(test_wake_placement_found_by_scheduler),
+		T(test_wake_placement_by_upcall),
 		T(test_wake_alone_keeps_vruntime),
 		T(test_loop_shares_by_weight),
 		T(test_loop_cap),
 		T(test_loop_cap_alone),
+		T(test_loop_sleeper_does_not_monopolise),
 		T(test_should_leave),
 		T(test_loop_slice_timer),
 		T(test_timer_reprogram_earliest),

@@ -50,6 +50,7 @@ struct vcpu {
 	unsigned int sched_pause; /* > 0: kept off the CPUs */
 	bool is_running;
 	bool yielded;
+	bool woken; /* vcpu_wake() ended a block: the scheduler has yet to place it */
 	struct arch_vcpu arch;
 };
 
