@@ -192,6 +192,8 @@ void vcpu_wake(struct vcpu *v)
 		if (v->hlt_masked && !arch_vcpu_has_nmi(v))
 			return;
 		v->hlt_masked = false;
+		/* placed (try_wake) by its CPU, which holds runq_lock for it */
+		__atomic_store_n(&v->woken, true, __ATOMIC_RELEASE);
 		v->state = VCPU_RUNNABLE;
 	}
 	arch_kick_cpu(v->pcpu);
@@ -340,18 +342,28 @@ static u64 next_console_poll;
 static u64 slice_end[ARCH_MAX_CPUS];
 static bool slice_expired[ARCH_MAX_CPUS];
 
-/* Under runq_lock. */
+/*
+ * Under runq_lock. A poll's deadline counts only while it can end the wait:
+ * one left behind by a vCPU an event woke, or held by a paused one, would
+ * once past set the timer in the past at every interrupt (a storm). A vCPU
+ * held back by its cap needs the timer at the end of the period.
+ */
 static void timer_reprogram_locked(unsigned int cpu)
 {
-	u64 next = ~0ULL;
+	u64 now = arch_now_ns(), next = ~0ULL;
 
 	for (int i = 0; i < MAX_PER_CPU; i++) {
 		struct vcpu *v = runq[cpu][i];
 
-		if (v && v->timer_deadline && v->timer_deadline < next)
+		if (!v)
+			continue;
+		if (v->timer_deadline && v->timer_deadline < next)
 			next = v->timer_deadline;
-		if (v && v->poll_deadline && v->poll_deadline < next)
+		if (v->state == VCPU_BLOCKED && !v->sched_pause && v->poll_deadline &&
+		    v->poll_deadline < next)
 			next = v->poll_deadline;
+		if (v->state == VCPU_RUNNABLE && !v->sched_pause && domain_capped(v->domain, now))
+			next = MIN(next, v->domain->cap_period_start + CAP_PERIOD_NS);
 	}
 	if (slice_end[cpu] && slice_end[cpu] < next)
 		next = slice_end[cpu];
@@ -433,20 +445,27 @@ static bool vcpu_should_wake(struct vcpu *v)
 	return arch_vcpu_has_pending_event(v);
 }
 
-/* Under runq_lock: a blocked vCPU that has something to take becomes runnable,
- * a little behind the others rather than far ahead of them. */
+/*
+ * Under runq_lock: a blocked vCPU that has something to take becomes runnable.
+ * Whether it woke here or vcpu_wake() woke it (which cannot take runq_lock),
+ * it starts a little behind the others rather than far ahead of them: the
+ * time it slept is no credit to take the CPU with. True if it woke here.
+ */
 static bool try_wake(struct vcpu *v, unsigned int cpu)
 {
+	bool woke = v->state == VCPU_BLOCKED && !v->sched_pause && vcpu_should_wake(v);
 	u64 min;
 
-	if (v->state != VCPU_BLOCKED || v->sched_pause || !vcpu_should_wake(v))
+	if (woke) {
+		v->hlt_masked = false;
+		v->state = VCPU_RUNNABLE;
+	}
+	if (!__atomic_exchange_n(&v->woken, false, __ATOMIC_ACQUIRE) && !woke)
 		return false;
 	min = runq_min_vruntime(cpu, v);
 	if (min != ~0ULL && v->vruntime + SLICE_NS / 2 < min)
 		v->vruntime = min - SLICE_NS / 2;
-	v->hlt_masked = false;
-	v->state = VCPU_RUNNABLE;
-	return true;
+	return woke;
 }
 
 static bool can_run(struct vcpu *v, u64 now)
@@ -481,10 +500,15 @@ bool sched_should_leave(struct vcpu *v)
 	if (v->state != VCPU_RUNNABLE || __atomic_load_n(&v->sched_pause, __ATOMIC_RELAXED) || dom0_stopped)
 		return true;
 	now = arch_now_ns();
-	if (domain_capped(v->domain, now))
-		return true;
 	flags = spin_lock_irqsave(&runq_lock);
-	vr = v->vruntime + weighted(v, now - v->run_start);
+	/*
+	 * Its run so far counts now: toward its cap (a vCPU alone on its CPU
+	 * never ends its run, so counting only ended runs let it take the
+	 * whole CPU), and in the vruntime a waker is placed behind.
+	 */
+	account(v, now);
+	leave = domain_capped(v->domain, now);
+	vr = v->vruntime;
 	for (int i = 0; i < MAX_PER_CPU && !leave; i++) {
 		struct vcpu *u = runq[cpu][i];
 

@@ -50,6 +50,7 @@ struct vcpu {
 	unsigned int sched_pause; /* > 0: kept off the CPUs */
 	bool is_running;
 	bool yielded;
+	bool woken; /* vcpu_wake() ended a block: the scheduler has yet to place it */
 	/* guest_walk_cache_begin/end (keel/guest_access.h); only the vCPU's
 	 * own hypercall touches it */
 	struct walk_cache {
