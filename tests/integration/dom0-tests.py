@@ -764,13 +764,15 @@ def test_hostile():
 
 HOSTILE_NET_SCENARIOS = (
     "hs-tx-ring-ref-never-granted", "hs-rx-ring-ref-other-domain", "hs-rx-ring-ref-read-only",
-    "hs-tx-ring-ref-not-a-number", "hs-event-channel", "hs-event-channel-split",
+    "hs-tx-ring-ref-not-a-number", "hs-event-channel", "hs-event-channel-in-use",
+    "hs-event-channel-split",
     "hs-event-channel-missing", "hs-queues", "hs-queues-zero", "hs-queue-keys-missing",
     "hs-no-request-rx-copy", "hs-request-rx-copy-0", "first-connect", "tx-ring-index",
     "rx-ring-index", "tx-extra-unknown-type", "tx-extras-without-end", "tx-endless-packet",
     "connect", "rx-bad-grants", "valid-arp", "valid-udp", "valid-chains", "tx-bad-gref",
     "tx-offset-past-page", "tx-size-too-small", "tx-first-smaller-than-fragments", "tx-over-64k",
-    "tx-too-many-slots", "tx-gso-bad", "tx-csum-not-ip", "after-malformed", "event-storm",
+    "tx-too-many-slots", "tx-gso-bad", "tx-csum-not-ip", "after-malformed", "tx-racing-rewrite",
+    "event-storm",
     "tx-flood", "after-flood", "tap-count", "close")
 
 
@@ -824,6 +826,7 @@ def test_hostile_net():
             ("hs-tx-ring-ref-never-granted", r"connect failed: cannot map ring grants 2147483632/"),
             ("hs-tx-ring-ref-not-a-number", r"tx-ring-ref or rx-ring-ref is missing or not a number"),
             ("hs-event-channel", r"cannot bind event channel 4000"),
+            ("hs-event-channel-in-use", r"cannot bind event channel \d+"),
             ("hs-event-channel-split", r"cannot bind event channel 4001"),
             ("hs-event-channel-missing", r"has no event-channel"),
             ("hs-queues", r"asks for 64 queues"),
@@ -834,7 +837,7 @@ def test_hostile_net():
             ("tx-extra-unknown-type", r"extra info of unknown type 9"),
             ("tx-extras-without-end", r"more than \d+ extra info slots"),
             ("tx-endless-packet", r"a packet runs over all 256 ring slots")):
-        if not marker(rf"G: KEEL-HOSTILE-{name} ok .*error='[^']*{cause}"):
+        if not marker(rf"G: KEEL-HOSTILE-{name} ok .*error='.*{cause}"):
             problems.append(f"{name}: the backend's error node does not say '{cause}'")
     if not marker(r"G: KEEL-HOSTILE-SUMMARY passed=\d+ failed=0") or \
             not marker(r"G: KEEL-HOSTILE-EXIT rc=0"):
@@ -854,8 +857,8 @@ def test_hostile_net():
                        r"tx: grant copy from gref \d+ .*failed with status",
                        r"crosses its page", r"length 100, fragments 2000",
                        r"packet of 19 slots", r"GSO type 7",
-                       r"asks for a checksum but is not TCP or UDP",
                        r"rx: grant copy to gref \d+ failed",
+                       r"\d+ more bad packets were not logged",
                        r"req_prod is more than 256 requests ahead: disconnecting",
                        r"extra info of unknown type 9: disconnecting",
                        r"a packet runs over all 256 ring slots: disconnecting"):

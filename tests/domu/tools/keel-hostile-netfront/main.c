@@ -9,12 +9,14 @@
  * a reconnect that works (states.c); then, on the last connection, RX
  * requests whose grants the backend cannot fill, an ARP round trip to dom0
  * and valid UDP packets, malformed TX packets one kind at a time (each must
- * get an error response), an event storm and a TX flood of FLOOD_SECONDS,
+ * get an error response), a thread rewriting TX slots while the backend
+ * reads them, an event storm and a TX flood of FLOOD_SECONDS,
  * every answer checked. Last it asks dom0 (through data/ in the store) how
  * many frames reached the vif's tap: exactly the packets the backend
  * accepted. Prints one KEEL-HOSTILE-<scenario> ok|FAIL line each, then
  * KEEL-HOSTILE-SUMMARY; exit status 0 only if every scenario passed.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -300,6 +302,90 @@ static void flood(double seconds)
 	       vif.rx_problem);
 }
 
+static volatile int race_stop;
+
+/* Rewrites every TX slot's offset and size while the backend may be
+ * reading them (bytes 4..5 and 10..11 of a request; a response is bytes
+ * 0..3, so answers stay readable). Of every mix only offset 0 with the
+ * true size is valid: a backend that read a slot twice could act on a mix
+ * it never checked. The flags are left alone, so packets keep their
+ * shape. */
+static void *racer(void *arg)
+{
+	uint8_t *slots = (uint8_t *)vif.tx.sring + XEN_RING_HEADER_SIZE;
+	unsigned k = 0;
+
+	(void)arg;
+	while (!race_stop) {
+		for (unsigned i = 0; i < vif.tx.nr_slots; i++) {
+			uint8_t *sl = slots + i * NETIF_TX_SLOT_SIZE;
+
+			__atomic_store_n((uint16_t *)(sl + 4), (uint16_t)((k + i) & 1 ? 4000 : 0),
+					 __ATOMIC_RELAXED);
+			__atomic_store_n((uint16_t *)(sl + 10),
+					 (uint16_t)((k + i) & 2 ? 0xffff : 1042), __ATOMIC_RELAXED);
+		}
+		k++;
+	}
+	return NULL;
+}
+
+/* Single-slot packets, valid as posted, rewritten by the racer: each must
+ * be answered OK or ERROR, with its own id. */
+static void racing_rewrite(double seconds)
+{
+	unsigned long served = 0, refused = 0, other = 0, sent = 0;
+	unsigned bad_id = 0;
+	double t0 = now_s();
+	char why[120] = "";
+	pthread_t t;
+
+	race_stop = 0;
+	if (pthread_create(&t, NULL, racer, NULL)) {
+		report("tx-racing-rewrite", false, "no thread");
+		return;
+	}
+	while (now_s() - t0 < seconds && !*why) {
+		struct netif_tx_response rsp[64];
+		unsigned got = 0;
+
+		for (unsigned i = 0; i < 64; i++) {
+			struct netif_tx_request rq = { tx_refs[10], 0, 0, (uint16_t)(0x6000 + i), 1042 };
+
+			fe_ring_post(&vif.tx, &rq, sizeof(rq));
+		}
+		sent += 64;
+		fe_ring_push(&vif.tx, vif.port);
+		while (got < 64) {
+			int n = fe_ring_take(&vif.tx, rsp, sizeof(rsp[0]), 64 - got, RSP_TIMEOUT_MS);
+
+			if (n <= 0) {
+				snprintf(why, sizeof(why), "%s",
+					 n ? "too many responses" : "no response");
+				break;
+			}
+			for (int i = 0; i < n; i++) {
+				if (rsp[i].id != 0x6000 + got + (unsigned)i)
+					bad_id = rsp[i].id, other++;
+				else if (rsp[i].status == XEN_NETIF_RSP_OKAY)
+					served++;
+				else if (rsp[i].status == XEN_NETIF_RSP_ERROR)
+					refused++;
+				else
+					other++;
+			}
+			got += (unsigned)n;
+		}
+		rx_poll(0, NULL);
+	}
+	race_stop = 1;
+	pthread_join(t, NULL);
+	tx_accepted += served;
+	report("tx-racing-rewrite", !*why && !other && served + refused == sent,
+	       "packets=%lu served=%lu refused=%lu other=%lu (id %u) %s", sent, served, refused,
+	       other, bad_id, why);
+}
+
 /* dom0 reads the tap's counters when we say how many packets the backend
  * accepted on this connection, and writes them to data/ in our store
  * directory: each accepted packet, and only those, reached the tap. */
@@ -364,13 +450,14 @@ int main(int argc, char **argv)
 	malformed();
 	ok = arp_round_trip(why, sizeof(why));
 	report("after-malformed", ok, "%s", why);
+	racing_rewrite(3);
 	event_storm(3);
 	flood(flood_s);
 	ok = arp_round_trip(why, sizeof(why));
 	report("after-flood", ok, "%s", why);
 	tap_count();
 	xb_switch_state(&vif.xb, 6);
-	report("close", xb_wait_backend(&vif.xb, xb_is_closed, 30) == 6, "backend state %d",
-	       xb_backend_state(&vif.xb));
+	ok = xb_wait_backend(&vif.xb, xb_is_closed, 30) == 6;
+	report("close", ok, "backend state %d", xb_backend_state(&vif.xb));
 	return report_summary() ? 1 : 0;
 }

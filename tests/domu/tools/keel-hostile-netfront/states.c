@@ -22,7 +22,7 @@ static void handshake_attack(const char *name, const char *const *kv)
 
 void handshake_attacks(void)
 {
-	char other[16], ro[16];
+	char other[16], ro[16], *console = xs_read("console/port");
 
 	snprintf(other, sizeof(other), "%u", other_ref);
 	snprintf(ro, sizeof(ro), "%u", ro_ref);
@@ -34,6 +34,10 @@ void handshake_attacks(void)
 	handshake_attack("hs-tx-ring-ref-not-a-number",
 			 (const char *const[]){ "tx-ring-ref", "12abc", NULL });
 	handshake_attack("hs-event-channel", (const char *const[]){ "event-channel", "4000", NULL });
+	/* A port of ours that is already bound: our console's, to dom0. */
+	handshake_attack("hs-event-channel-in-use",
+			 (const char *const[]){ "event-channel", console ? console : "1", NULL });
+	free(console);
 	handshake_attack("hs-event-channel-split",
 			 (const char *const[]){ "event-channel", NULL, "event-channel-tx", "4001",
 						"event-channel-rx", "4002", NULL });
