@@ -15,11 +15,6 @@ set -u
 . "$(dirname "$0")/guest-lib.sh"
 cfg=/etc/keel/tests
 say() { echo "KEEL-NETATTACK-$*"; }
-since() { echo "$(uptime_s) $1" | awk '{ printf "%.1f", $1 - $2 }'; }
-steady_rounds() {
-	n=$(grep -c "KEEL-STEADY-ROUND" "$logdir/guest-steady.log" 2>/dev/null)
-	echo "${n:-0}"
-}
 show_log() { tail -${2:-30} "$logdir/guest-$1.log" 2>&1 | tr -d '\r' | sed "s/^/KEEL-NETATTACK-LOG-$1: /"; }
 fds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
 threads() { ls "/proc/$1/task" 2>/dev/null | wc -l; }
@@ -35,25 +30,8 @@ say "DAEMONS blkback=$(pidof keel-blkback) netback=$netback"
 # leaked what a refused handshake or a disconnect left behind.
 say "NETBACK-START fds=$(fds "$netback") threads=$(threads "$netback")"
 
-mkdir -p /var/lib/keel
-rm -f /var/lib/keel/steady.img
-dd if=/dev/zero of=/var/lib/keel/steady.img bs=1M count=0 seek=16 2>/dev/null
-
 # 1. The well-behaved guest, until it has done two rounds.
-keel create "$cfg/steady.cfg"
-say "CREATE steady rc=$?"
-i=0
-while [ ! -e /sys/class/net/keelbr0 ] && [ $i -lt 1200 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-ip addr add 10.99.0.1/24 dev keelbr0 2>/dev/null
-say "BRIDGE $([ -e /sys/class/net/keelbr0 ] && echo up || echo missing)"
-if ! wait_log steady "KEEL-STEADY-ROUND 2 " 300; then
-	say "STEADY never ran"
-	show_log steady
-fi
-say "STEADY-BEFORE rounds=$(steady_rounds)"
+steady_start
 
 # 2. The attack. The guest's tally is answered with the counters of its
 # tap, which keel-netback recreates on every connection.
@@ -69,27 +47,14 @@ if wait_log hostilenet "KEEL-HOSTILE-FLOOD-START" 300; then
 fi
 wait_log hostilenet "KEEL-HOSTILE-tx-flood " 300 && say "FLOOD-END rounds=$(steady_rounds)"
 if wait_log hostilenet "KEEL-HOSTILE-TALLY" 120; then
-	counts="rx_packets=$(cat $tap/rx_packets 2>/dev/null) tx_packets=$(cat $tap/tx_packets 2>/dev/null)"
+	counts="rx_packets=$(cat "$tap/rx_packets" 2>/dev/null) tx_packets=$(cat "$tap/tx_packets" 2>/dev/null)"
 	xenstore-write "/local/domain/$hostile/data/keel-hostile-tap" "$counts"
-	say "TAP $counts rx_dropped=$(cat $tap/rx_dropped 2>/dev/null) rx_errors=$(cat $tap/rx_errors 2>/dev/null) $(grep -a -m1 KEEL-HOSTILE-TALLY "$logdir/guest-hostilenet.log" | tr -d '\r')"
+	say "TAP $counts rx_dropped=$(cat "$tap/rx_dropped" 2>/dev/null) rx_errors=$(cat "$tap/rx_errors" 2>/dev/null) $(grep -a -m1 KEEL-HOSTILE-TALLY "$logdir/guest-hostilenet.log" | tr -d '\r')"
 fi
-if wait_log hostilenet "KEEL-HOSTILE-END" 300; then
-	say "HOSTILE-END rounds=$(steady_rounds) seconds=$(since "$t0")"
-else
-	say "HOSTILE-STUCK"
-	show_log hostilenet
-	keel destroy hostilenet >/dev/null 2>&1
-fi
-wait_gone hostilenet 120 && say "GONE hostilenet"
+attacker_end hostilenet "$t0"
 
 # 3. The neighbour goes on: three more rounds after the attack.
-after=$(($(steady_rounds) + 3))
-wait_log steady "KEEL-STEADY-ROUND $after " 180 || show_log steady 10
-say "STEADY-AFTER rounds=$(steady_rounds)"
-keel destroy steady
-wait_gone steady 120 && say "GONE steady"
-say "STEADY-TOTAL rounds=$(steady_rounds) disk_fail=$(grep -c 'KEEL-STEADY-ROUND.*disk=fail' "$logdir/guest-steady.log") net_fail=$(grep -c 'KEEL-STEADY-ROUND.*net=fail' "$logdir/guest-steady.log")"
-grep -a "KEEL-STEADY-ROUND.*fail\|KEEL-STEADY-ERROR" "$logdir/guest-steady.log" | head -5 | tr -d '\r' | sed 's/^/KEEL-NETATTACK-STEADY-LOG: /'
+steady_finish
 
 # 4. keel-netback is the same process, back to what it held before, and
 # what it said about the hostile guest.

@@ -48,6 +48,8 @@ void evtchn_unbind(uint32_t port);
 /* Waits up to timeout_ms for any of our ports to fire and re-enables them.
  * 1 if one fired, 0 on timeout, -1 on error. */
 int evtchn_wait(int timeout_ms);
+/* Notifies port as fast as we can for seconds; returns how many times. */
+unsigned long evtchn_storm(uint32_t port, double seconds);
 
 /* ---- one device of ours on xenbus (xen-pvh-abi.md §8.4) ---- */
 

@@ -232,3 +232,14 @@ int evtchn_wait(int timeout_ms)
 		return -1;
 	return 1;
 }
+
+unsigned long evtchn_storm(uint32_t port, double seconds)
+{
+	unsigned long sent = 0;
+	double t0 = now_s();
+
+	while (now_s() - t0 < seconds)
+		for (int i = 0; i < 256; i++, sent++)
+			evtchn_notify(port);
+	return sent;
+}

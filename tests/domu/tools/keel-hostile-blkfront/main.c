@@ -329,14 +329,11 @@ static void event_storm(double seconds)
 {
 	struct batch b = { .n = 0 };
 	struct blkif_request *rq;
-	unsigned long sent = 0;
 	double t0 = now_s();
+	unsigned long sent = evtchn_storm(rw.port, seconds);
 	char why[400];
 	bool ok;
 
-	while (now_s() - t0 < seconds)
-		for (int i = 0; i < 256; i++, sent++)
-			evtchn_notify(rw.port);
 	memset(page(12), 0, PAGE_BYTES);
 	rq = add(&b, BLKIF_OP_READ, 24, 1, OK);
 	seg(rq, 0, data_ref[12], 0, 7);
