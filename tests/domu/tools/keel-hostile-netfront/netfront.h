@@ -121,5 +121,7 @@ void handshake_attacks(void);
 /* Protocol violations over which the backend must disconnect the vif, each
  * followed by a reconnect that works. */
 void fatal_attacks(void);
+/* n connections, each with `bad` bad packets, then closed. */
+void reconnect_cycles(unsigned n, unsigned bad);
 
 #endif /* NETFRONT_H */

@@ -148,3 +148,28 @@ void fatal_attacks(void)
 	fatal_attack("tx-extras-without-end", tx_extras_without_end);
 	fatal_attack("tx-endless-packet", tx_endless_packet);
 }
+
+/* n connections in a row, each sending bad packets before it closes. The
+ * backend logs bad packets for the vif, not for one connection: its log
+ * must not start over with each (dom0 counts the lines). */
+void reconnect_cycles(unsigned n, unsigned bad)
+{
+	static struct txbatch b;
+	char why[400] = "";
+	bool ok = true;
+	unsigned i;
+
+	for (i = 0; i < n && ok; i++) {
+		if (xb_restart(&vif.xb, 60) || vif_connect(60)) {
+			snprintf(why, sizeof(why), "cycle %u: the handshake failed", i);
+			ok = false;
+			break;
+		}
+		b.n = 0;
+		for (unsigned k = 0; k < bad; k++)
+			tx_slot(&b, tx_refs[1], 0, 0, 10, REFUSED); /* shorter than a header */
+		ok = tx_run(&b, why, sizeof(why));
+	}
+	report("reconnect-cycles", ok, "cycles=%u of %u, %u bad packets each %s", i, n, bad,
+	       ok ? "" : why);
+}
