@@ -39,6 +39,9 @@ struct vif {
 	struct kb_xenif *xif;
 	unsigned nr_queues;
 	struct vif_queue qs[NB_MAX_QUEUES];
+	/* Each queue's log of bad packets, across connections: a guest that
+	 * reconnects starts where its last connection left off. */
+	struct kb_ratelimit complaints[NB_MAX_QUEUES];
 	int tap_fds[NB_MAX_QUEUES];
 	int stop_fd, epfd;
 	pthread_t thread;
@@ -70,8 +73,10 @@ static int vif_probe(struct kb_device *d)
 			return -ENOMEM;
 		v->d = d;
 		v->stop_fd = v->epfd = -1;
-		for (unsigned i = 0; i < NB_MAX_QUEUES; i++)
+		for (unsigned i = 0; i < NB_MAX_QUEUES; i++) {
 			v->tap_fds[i] = -1;
+			nb_complaints_init(&v->complaints[i]);
+		}
 		d->priv = v;
 	}
 	if (kb_dev_read(d, "mac", &val) || parse_mac(val, v->mac)) {
@@ -167,6 +172,8 @@ static void vif_teardown(struct vif *v)
 			v->xif->ops->unmap(v->xif, vq->tx_ring, 1);
 		if (vq->rx_ring)
 			v->xif->ops->unmap(v->xif, vq->rx_ring, 1);
+		if (vq->q.arena) /* the queue was set up */
+			v->complaints[i] = vq->q.complaints;
 		nb_queue_fini(&vq->q);
 		memset(vq, 0, sizeof(*vq));
 	}
@@ -201,6 +208,7 @@ static int connect_queue(struct vif *v, unsigned i)
 	ret = nb_queue_init(&vq->q, d->domid, d->devid, i, &vq->env);
 	if (ret)
 		return ret;
+	vq->q.complaints = v->complaints[i];
 	vq->q.fe = v->fe;
 	ref = (uint32_t)tx_ref;
 	vq->tx_ring = v->xif->ops->map(v->xif, d->domid, &ref, 1, true);
