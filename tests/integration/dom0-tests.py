@@ -791,11 +791,11 @@ HOSTILE_NET_SCENARIOS = (
     "hs-event-channel-split", "hs-event-channel-missing", "hs-queues", "hs-queues-zero",
     "hs-queue-keys-missing", "hs-no-request-rx-copy", "hs-request-rx-copy-0", "first-connect",
     "tx-ring-index", "rx-ring-index", "tx-extra-unknown-type", "tx-extras-without-end",
-    "tx-endless-packet", "reconnect-cycles", "connect", "rx-bad-grants", "valid-arp",
-    "valid-udp", "valid-chains", "tx-bad-gref", "tx-offset-past-page", "tx-size-too-small",
-    "tx-first-smaller-than-fragments", "tx-over-64k", "tx-too-many-slots", "tx-gso-bad",
-    "tx-csum-not-ip", "after-malformed", "tx-racing-rewrite", "event-storm", "tx-flood",
-    "after-flood", "tap-count", "close")
+    "tx-endless-packet", "connect", "rx-bad-grants", "valid-arp", "valid-udp", "valid-chains",
+    "tx-bad-gref", "tx-offset-past-page", "tx-size-too-small", "tx-first-smaller-than-fragments",
+    "tx-over-64k", "tx-too-many-slots", "tx-gso-bad", "tx-csum-not-ip", "after-malformed",
+    "tx-racing-rewrite", "event-storm", "tx-flood", "after-flood", "tap-count",
+    "reconnect-cycles", "close")
 
 
 def test_hostile_net():
