@@ -88,8 +88,9 @@ int xb_restart(const struct xb_dev *x, int timeout_s);
  * and start over, back to InitWait. Keys of kv that are not in own_keys
  * (the ones every offer writes) are removed afterwards. Reported as name,
  * with the backend's `error` node. */
-void xb_refused_handshake(const char *name, struct xb_dev *x, int (*offer)(void *dev, const char *const *kv),
-			  void *dev, const char *const *kv, const char *const *own_keys);
+void xb_refused_handshake(const char *name, struct xb_dev *x,
+			  int (*offer)(void *dev, const char *const *kv), void *dev,
+			  const char *const *kv, const char *const *own_keys);
 
 /* ---- the frontend's half of a shared ring (io/ring.h) ---- */
 

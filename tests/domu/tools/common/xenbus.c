@@ -117,8 +117,9 @@ static bool is_own_key(const char *key, const char *const *own)
 	return false;
 }
 
-void xb_refused_handshake(const char *name, struct xb_dev *x, int (*offer)(void *dev, const char *const *kv),
-			  void *dev, const char *const *kv, const char *const *own_keys)
+void xb_refused_handshake(const char *name, struct xb_dev *x,
+			  int (*offer)(void *dev, const char *const *kv), void *dev,
+			  const char *const *kv, const char *const *own_keys)
 {
 	char *err;
 	int s, closed, initwait;

@@ -66,7 +66,8 @@ bool tx_run(struct txbatch *b, char *why, size_t why_len)
 	}
 	fe_ring_push(&vif.tx, vif.port);
 	while (got < b->n) {
-		int n = fe_ring_take(&vif.tx, rsp + got, sizeof(rsp[0]), b->n - got, RSP_TIMEOUT_MS);
+		int n = fe_ring_take(&vif.tx, rsp + got, sizeof(rsp[0]), b->n - got,
+				     RSP_TIMEOUT_MS);
 
 		if (n < 0) {
 			snprintf(why, why_len, "backend published more responses than requests");
@@ -92,8 +93,8 @@ bool tx_run(struct txbatch *b, char *why, size_t why_len)
 		     !(want == XEN_NETIF_RSP_ERROR && rsp[i].status == XEN_NETIF_RSP_DROPPED)))
 			ok = false;
 		if (off < why_len)
-			off += (size_t)snprintf(why + off, why_len - off, "%s%d", i ? "," : "statuses=",
-						rsp[i].status);
+			off += (size_t)snprintf(why + off, why_len - off, "%s%d",
+						i ? "," : "statuses=", rsp[i].status);
 	}
 	tx_accepted += accepted;
 	return ok;

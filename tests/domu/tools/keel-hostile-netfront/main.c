@@ -168,7 +168,7 @@ static void rx_bad_grants(void)
 {
 	unsigned long refused = vif.rx_bad_refused;
 	char why[300] = "";
-	bool done = false;
+	bool done = false, untouched;
 
 	rx_post_bad(BAD_GREF, 0);
 	rx_post_bad(other_ref, 1);
@@ -185,14 +185,13 @@ static void rx_bad_grants(void)
 		done = rx_poll(2000, rx_bad_done);
 	}
 	b.n = 0;
+	untouched = other_page[0] == 0x5a && !memcmp(other_page, other_page + 1, PAGE_BYTES - 1) &&
+		    !memcmp(ro_page, other_page, PAGE_BYTES);
 	report("rx-bad-grants",
-	       done && vif.rx_bad_refused - refused == 4 && !vif.rx_problem[0] &&
-		       other_page[0] == 0x5a && !memcmp(other_page, other_page + 1, PAGE_BYTES - 1) &&
-		       !memcmp(ro_page, other_page, PAGE_BYTES),
+	       done && vif.rx_bad_refused - refused == 4 && !vif.rx_problem[0] && untouched,
 	       "refused=%lu of 4 pending=%u frames=%lu pages-untouched=%d %s %s",
-	       vif.rx_bad_refused - refused, vif.rx_bad_pending, vif.rx_frames,
-	       !memcmp(ro_page, other_page, PAGE_BYTES) && other_page[0] == 0x5a, vif.rx_problem,
-	       why);
+	       vif.rx_bad_refused - refused, vif.rx_bad_pending, vif.rx_frames, untouched,
+	       vif.rx_problem, why);
 }
 
 /* Events as fast as we can send them, with nothing on the rings; then an
@@ -230,7 +229,8 @@ static void flood(double seconds)
 		struct netif_tx_response rsp[64];
 		int n;
 
-		while (now_s() - t0 < seconds && vif.tx.nr_slots - fe_ring_in_flight(&vif.tx) >= 3) {
+		while (now_s() - t0 < seconds &&
+		       vif.tx.nr_slots - fe_ring_in_flight(&vif.tx) >= 3) {
 			unsigned k = (unsigned)(packets++ % 5), nslots = k == 4 ? 3 : 1;
 			struct netif_tx_request rq[3] = { 0 };
 
@@ -249,8 +249,9 @@ static void flood(double seconds)
 				break;
 			default: /* valid, csum_blank, three slots */
 				rq[0] = (struct netif_tx_request){
-					tx_refs[11], 0, XEN_NETTXF_more_data | XEN_NETTXF_csum_blank, 0,
-					1442 };
+					tx_refs[11], 0,
+					XEN_NETTXF_more_data | XEN_NETTXF_csum_blank, 0, 1442
+				};
 				rq[1] = (struct netif_tx_request){ tx_refs[11], 500,
 								   XEN_NETTXF_more_data, 0, 500 };
 				rq[2] = (struct netif_tx_request){ tx_refs[11], 1000, 0, 0, 442 };
@@ -285,8 +286,10 @@ static void flood(double seconds)
 
 			if (rsp[i].id != meta[m].id || rsp[i].status != want) {
 				if (!bad)
-					snprintf(why, sizeof(why), "slot %lu: id %u status %d, want id %u status %d",
-						 answered, rsp[i].id, rsp[i].status, meta[m].id, want);
+					snprintf(why, sizeof(why),
+						 "slot %lu: id %u status %d, want id %u status %d",
+						 answered, rsp[i].id, rsp[i].status, meta[m].id,
+						 want);
 				bad++;
 			}
 			if (meta[m].first && rsp[i].status == XEN_NETIF_RSP_OKAY)
@@ -351,14 +354,16 @@ static void racing_rewrite(double seconds)
 		unsigned got = 0;
 
 		for (unsigned i = 0; i < 64; i++) {
-			struct netif_tx_request rq = { tx_refs[10], 0, 0, (uint16_t)(0x6000 + i), 1042 };
+			struct netif_tx_request rq = { tx_refs[10], 0, 0, (uint16_t)(0x6000 + i),
+						       1042 };
 
 			fe_ring_post(&vif.tx, &rq, sizeof(rq));
 		}
 		sent += 64;
 		fe_ring_push(&vif.tx, vif.port);
 		while (got < 64) {
-			int n = fe_ring_take(&vif.tx, rsp, sizeof(rsp[0]), 64 - got, RSP_TIMEOUT_MS);
+			int n = fe_ring_take(&vif.tx, rsp, sizeof(rsp[0]), 64 - got,
+					     RSP_TIMEOUT_MS);
 
 			if (n <= 0) {
 				snprintf(why, sizeof(why), "%s",
@@ -440,7 +445,8 @@ int main(int argc, char **argv)
 		report("connect", false, "see above");
 		return 1;
 	}
-	report("connect", true, "mac=%02x:%02x:%02x:%02x:%02x:%02x tx-ring-ref=%u rx-ring-ref=%u port=%u",
+	report("connect", true,
+	       "mac=%02x:%02x:%02x:%02x:%02x:%02x tx-ring-ref=%u rx-ring-ref=%u port=%u",
 	       vif.mac[0], vif.mac[1], vif.mac[2], vif.mac[3], vif.mac[4], vif.mac[5], vif.tx.ref,
 	       vif.rx.ref, vif.port);
 	tx_accepted = 0;

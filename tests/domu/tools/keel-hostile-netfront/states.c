@@ -30,10 +30,12 @@ void handshake_attacks(void)
 			 (const char *const[]){ "tx-ring-ref", "2147483632", NULL });
 	handshake_attack("hs-rx-ring-ref-other-domain",
 			 (const char *const[]){ "rx-ring-ref", other, NULL });
-	handshake_attack("hs-rx-ring-ref-read-only", (const char *const[]){ "rx-ring-ref", ro, NULL });
+	handshake_attack("hs-rx-ring-ref-read-only",
+			 (const char *const[]){ "rx-ring-ref", ro, NULL });
 	handshake_attack("hs-tx-ring-ref-not-a-number",
 			 (const char *const[]){ "tx-ring-ref", "12abc", NULL });
-	handshake_attack("hs-event-channel", (const char *const[]){ "event-channel", "4000", NULL });
+	handshake_attack("hs-event-channel",
+			 (const char *const[]){ "event-channel", "4000", NULL });
 	/* A port of ours that is already bound: our console's, to dom0. */
 	handshake_attack("hs-event-channel-in-use",
 			 (const char *const[]){ "event-channel", console ? console : "1", NULL });
@@ -43,7 +45,8 @@ void handshake_attacks(void)
 						"event-channel-rx", "4002", NULL });
 	handshake_attack("hs-event-channel-missing",
 			 (const char *const[]){ "event-channel", NULL, NULL });
-	handshake_attack("hs-queues", (const char *const[]){ "multi-queue-num-queues", "64", NULL });
+	handshake_attack("hs-queues",
+			 (const char *const[]){ "multi-queue-num-queues", "64", NULL });
 	handshake_attack("hs-queues-zero",
 			 (const char *const[]){ "multi-queue-num-queues", "0", NULL });
 	handshake_attack("hs-queue-keys-missing",

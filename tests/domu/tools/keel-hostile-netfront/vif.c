@@ -15,7 +15,7 @@ struct vif vif;
 uint8_t *tx_pages, *rx_pages, *ro_page, *other_page;
 uint32_t tx_refs[NR_TX_PAGES], rx_refs[NR_RX_PAGES], ro_ref, other_ref;
 
-const char *const vif_own_keys[] = { "tx-ring-ref",	 "rx-ring-ref",	      "event-channel",
+const char *const vif_own_keys[] = { "tx-ring-ref",     "rx-ring-ref",       "event-channel",
 				     "request-rx-copy", "feature-rx-notify", NULL };
 
 #define RX_BAD_ID 0x8000u /* ids of requests whose grant must fail */
