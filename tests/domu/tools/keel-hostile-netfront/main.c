@@ -6,7 +6,7 @@
  * (tests/domu/scripts/hostile-net.sh, tests/dom0/scripts/keel-hostile-net.sh).
  * It drives vif DEVID itself. In order: handshakes the backend must refuse
  * (states.c); protocol violations it must disconnect over, each followed by
- * a reconnect that works (states.c); then, on the last connection, RX
+ * a reconnect that works, and the same for two queues (states.c); then, on the last connection, RX
  * requests whose grants the backend cannot fill, an ARP round trip to dom0
  * and valid UDP packets, malformed TX packets one kind at a time (each must
  * get an error response), a thread rewriting TX slots while the backend
@@ -439,6 +439,7 @@ int main(int argc, char **argv)
 	}
 	handshake_attacks();
 	fatal_attacks();
+	multi_queue_attacks();
 
 	/* The last connection: everything else. */
 	if (xb_restart(&vif.xb, 60) || vif_connect(60)) {

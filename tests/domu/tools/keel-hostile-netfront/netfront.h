@@ -26,6 +26,7 @@ struct vif {
 	struct xb_dev xb;
 	struct fe_ring tx, rx;
 	uint32_t port; /* one event channel for both rings */
+	struct fe_ring tx1, rx1; /* a second queue's, for the multi-queue scenarios */
 	uint8_t mac[6];
 	uint8_t dom0_mac[6]; /* learnt from dom0's ARP reply */
 	bool have_dom0_mac;
@@ -121,6 +122,9 @@ void handshake_attacks(void);
 /* Protocol violations over which the backend must disconnect the vif, each
  * followed by a reconnect that works. */
 void fatal_attacks(void);
+/* Two queues that must be refused, and two that connect, one of which
+ * then breaks the protocol: the whole vif must close and reconnect. */
+void multi_queue_attacks(void);
 /* n connections, each with `bad` bad packets, then closed. */
 void reconnect_cycles(unsigned n, unsigned bad);
 

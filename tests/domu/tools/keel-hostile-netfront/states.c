@@ -152,6 +152,80 @@ void fatal_attacks(void)
 	fatal_attack("tx-endless-packet", tx_endless_packet);
 }
 
+/* The keys of a two-queue offer (netback reads queue-N/ instead of the
+ * single queue's): queue 0 on the vif's rings, queue 1 on tx1/rx1, with the
+ * ports and refs given. */
+struct mq_keys {
+	char n[16][16];
+	const char *kv[32];
+};
+
+static const char *const *mq_kv(struct mq_keys *k, uint32_t tx1_ref, uint32_t port0,
+				uint32_t port1)
+{
+	const char *keys[] = { "queue-0/tx-ring-ref",	"queue-0/rx-ring-ref",
+			       "queue-0/event-channel", "queue-1/tx-ring-ref",
+			       "queue-1/rx-ring-ref",	"queue-1/event-channel" };
+	uint32_t vals[] = { vif.tx.ref, vif.rx.ref, port0, tx1_ref, vif.rx1.ref, port1 };
+	unsigned i;
+
+	k->kv[0] = "multi-queue-num-queues";
+	k->kv[1] = "2";
+	for (i = 0; i < 6; i++) {
+		snprintf(k->n[i], sizeof(k->n[i]), "%u", vals[i]);
+		k->kv[2 + 2 * i] = keys[i];
+		k->kv[3 + 2 * i] = k->n[i];
+	}
+	k->kv[2 + 2 * i] = NULL;
+	return k->kv;
+}
+
+void multi_queue_attacks(void)
+{
+	static const char *const cleanup[] = { "multi-queue-num-queues", NULL, NULL };
+	int p0 = evtchn_alloc_unbound(vif.xb.backend_id);
+	int p1 = evtchn_alloc_unbound(vif.xb.backend_id);
+	struct mq_keys k;
+	char *err, why[300] = "";
+	int s;
+	bool again;
+
+	if (p0 < 0 || p1 < 0 || xb_restart(&vif.xb, 60)) {
+		report("mq-setup", false, "no event channels, or no InitWait after our restart");
+		return;
+	}
+	/* Queue 0 set up in full before queue 1 fails: netback must undo it. */
+	handshake_attack("hs-mq-same-port", mq_kv(&k, vif.tx1.ref, (uint32_t)p0, (uint32_t)p0));
+	handshake_attack("hs-mq-queue-1-ring-never-granted",
+			 mq_kv(&k, 2147483632u, (uint32_t)p0, (uint32_t)p1));
+
+	/* Two good queues; then queue 1's TX req_prod goes past its ring. */
+	if (vif_offer(mq_kv(&k, vif.tx1.ref, (uint32_t)p0, (uint32_t)p1), 60) ||
+	    xb_wait_backend(&vif.xb, xb_is_settled, 30) != 4 || xb_switch_state(&vif.xb, 4)) {
+		report("mq-queue-1-ring-index", false, "two queues did not connect (state %d)",
+		       xb_backend_state(&vif.xb));
+		goto out;
+	}
+	fe_ring_push_raw(&vif.tx1, 1000, (uint32_t)p1);
+	s = xb_wait_backend(&vif.xb, xb_is_closing_or_closed, 30);
+	err = xs_read(xb_path(vif.xb.be, "error"));
+	xb_write_pairs(&vif.xb, cleanup);
+	for (unsigned i = 2; i < 14; i += 2)
+		xs_rm(xb_path(vif.xb.fe, k.kv[i]));
+	again = !xb_restart(&vif.xb, 60) && !vif_connect(60);
+	if (again) {
+		rx_refill();
+		again = arp_round_trip(why, sizeof(why));
+	}
+	report("mq-queue-1-ring-index", s >= 0 && again,
+	       "backend-state=%d error='%s' then one queue: %s %s", s, err ? err : "",
+	       again ? "ok" : "FAIL", why);
+	free(err);
+out:
+	evtchn_unbind((uint32_t)p0);
+	evtchn_unbind((uint32_t)p1);
+}
+
 /* n connections in a row, each sending bad packets before it closes. The
  * backend logs bad packets for the vif, not for one connection: its log
  * must not start over with each (dom0 counts the lines). */

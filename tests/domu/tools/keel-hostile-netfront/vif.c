@@ -51,7 +51,9 @@ int vif_init(unsigned devid)
 		return -1;
 	}
 	if (fe_ring_alloc(&vif.tx, vif.xb.backend_id, NETIF_TX_SLOT_SIZE) ||
-	    fe_ring_alloc(&vif.rx, vif.xb.backend_id, NETIF_RX_SLOT_SIZE))
+	    fe_ring_alloc(&vif.rx, vif.xb.backend_id, NETIF_RX_SLOT_SIZE) ||
+	    fe_ring_alloc(&vif.tx1, vif.xb.backend_id, NETIF_TX_SLOT_SIZE) ||
+	    fe_ring_alloc(&vif.rx1, vif.xb.backend_id, NETIF_RX_SLOT_SIZE))
 		return -1;
 	/* TX pages are only read by the backend: granted read-only. */
 	if (gnt_share(vif.xb.backend_id, false, NR_TX_PAGES, &m, tx_refs))
@@ -89,6 +91,8 @@ int vif_offer(const char *const *extra, int timeout_s)
 	vif.port = (uint32_t)port;
 	fe_ring_reset(&vif.tx);
 	fe_ring_reset(&vif.rx);
+	fe_ring_reset(&vif.tx1);
+	fe_ring_reset(&vif.rx1);
 	memset(vif.rx_posted, 0, sizeof(vif.rx_posted));
 	vif.rx_bad_pending = 0;
 	snprintf(num, sizeof(num), "%u", vif.tx.ref);
