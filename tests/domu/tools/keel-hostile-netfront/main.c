@@ -36,9 +36,9 @@ static uint8_t *tx_page(unsigned p)
 
 /* Copies a frame into the TX pages as a chain: the first slot holds
  * `first` bytes at page pg, each fragment `frag` bytes at the start of the
- * pages after it. Returns the slot count. */
-static unsigned tx_chain(unsigned pg, const uint8_t *frame, unsigned len, unsigned first,
-			 unsigned frag, enum expect exp)
+ * pages after it. */
+static void tx_chain(unsigned pg, const uint8_t *frame, unsigned len, unsigned first,
+		     unsigned frag, enum expect exp)
 {
 	unsigned n = 1, off = first;
 
@@ -53,7 +53,6 @@ static unsigned tx_chain(unsigned pg, const uint8_t *frame, unsigned len, unsign
 			exp);
 		n++;
 	}
-	return n;
 }
 
 static void valid_packets(void)

@@ -3,7 +3,8 @@
  * backend malformed packets and handshakes (tests/domu/scripts/
  * hostile-net.sh). The plumbing (xenstore, grants, event channels, rings)
  * is tests/domu/tools/common; vif.c is the vif's handshake and its two
- * rings; frames.c the Ethernet frames; main.c and states.c the scenarios. */
+ * rings; frames.c the Ethernet frames; batch.c TX batches and their
+ * answers; main.c and states.c the scenarios. */
 #ifndef NETFRONT_H
 #define NETFRONT_H
 
