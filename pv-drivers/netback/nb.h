@@ -89,7 +89,10 @@ struct nb_queue {
 	/* RX: a frame read from the tap that waits for guest buffers. */
 	bool rx_held;
 	bool rx_stalled; /* out of guest buffers: stop reading the tap */
-	struct kb_ratelimit complaints; /* per-packet complaints in the log */
+	/* Per-packet complaints in the log: set up by nb_queue_init, kept by
+	 * nb_queue_attach (a reconnect), and carried over by an owner that
+	 * makes the queue anew for the same device. */
+	struct kb_ratelimit complaints;
 
 	/* Staging for one turn. A turn never holds more ring slots than a ring
 	 * has, so every per-slot array has NB_RING_SLOTS entries. */
@@ -116,6 +119,8 @@ int nb_queue_attach(struct nb_queue *q, void *tx_ring, void *rx_ring);
 bool nb_tx_work(struct nb_queue *q);
 bool nb_rx_work(struct nb_queue *q);
 
+/* A fresh limit on a queue's complaints: a burst, then one every 10 s. */
+void nb_complaints_init(struct kb_ratelimit *rl);
 /* Logs a per-packet complaint about the guest, rate-limited per queue. */
 void nb_complain(struct nb_queue *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Marks the queue broken and keeps the first reason in q->why; whoever

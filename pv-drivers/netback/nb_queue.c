@@ -11,12 +11,16 @@
 #include "kb_log.h"
 #include "nb.h"
 
-/* Complaints a queue may log before it goes quiet (reset on reconnect). */
 /* Bad packets logged: a burst, then one every 10 s (with a count of those
- * held back), so a misbehaving guest cannot flood the log and a later
- * problem of the same device still shows. */
+ * held back), so a misbehaving guest cannot flood the log, even by
+ * reconnecting, and a later problem of the same device still shows. */
 #define NB_COMPLAINTS_BURST 20u
 #define NB_COMPLAINTS_INTERVAL_MS 10000u
+
+void nb_complaints_init(struct kb_ratelimit *rl)
+{
+	kb_ratelimit_init(rl, NB_COMPLAINTS_BURST, NB_COMPLAINTS_INTERVAL_MS, kb_now_ms());
+}
 
 int nb_queue_init(struct nb_queue *q, uint32_t domid, uint32_t devid, uint32_t index,
 		  const struct nb_env *env)
@@ -26,8 +30,7 @@ int nb_queue_init(struct nb_queue *q, uint32_t domid, uint32_t devid, uint32_t i
 	q->devid = devid;
 	q->index = index;
 	q->env = env;
-	kb_ratelimit_init(&q->complaints, NB_COMPLAINTS_BURST, NB_COMPLAINTS_INTERVAL_MS,
-			  kb_now_ms());
+	nb_complaints_init(&q->complaints);
 	q->fe.rx_csum = q->fe.rx_csum_v6 = true;
 	q->arena = malloc(NB_ARENA);
 	q->rx_hold_buf = malloc(NB_MAX_FRAME + sizeof(struct virtio_net_hdr));
@@ -58,8 +61,8 @@ int nb_queue_attach(struct nb_queue *q, void *tx_ring, void *rx_ring)
 	q->broken = false;
 	q->why[0] = 0;
 	q->rx_held = q->rx_stalled = false;
-	kb_ratelimit_init(&q->complaints, NB_COMPLAINTS_BURST, NB_COMPLAINTS_INTERVAL_MS,
-			  kb_now_ms());
+	/* The complaints go on where they were: a guest that reconnects gets
+	 * no fresh burst of log lines. */
 	return 0;
 }
 

@@ -39,6 +39,9 @@ struct vif {
 	struct kb_xenif *xif;
 	unsigned nr_queues;
 	struct vif_queue qs[NB_MAX_QUEUES];
+	/* Each queue's log of bad packets, across connections: a guest that
+	 * reconnects starts where its last connection left off. */
+	struct kb_ratelimit complaints[NB_MAX_QUEUES];
 	int tap_fds[NB_MAX_QUEUES];
 	int stop_fd, epfd;
 	pthread_t thread;
@@ -70,8 +73,10 @@ static int vif_probe(struct kb_device *d)
 			return -ENOMEM;
 		v->d = d;
 		v->stop_fd = v->epfd = -1;
-		for (unsigned i = 0; i < NB_MAX_QUEUES; i++)
+		for (unsigned i = 0; i < NB_MAX_QUEUES; i++) {
 			v->tap_fds[i] = -1;
+			nb_complaints_init(&v->complaints[i]);
+		}
 		d->priv = v;
 	}
 	if (kb_dev_read(d, "mac", &val) || parse_mac(val, v->mac)) {
@@ -167,6 +172,8 @@ static void vif_teardown(struct vif *v)
 			v->xif->ops->unmap(v->xif, vq->tx_ring, 1);
 		if (vq->rx_ring)
 			v->xif->ops->unmap(v->xif, vq->rx_ring, 1);
+		if (vq->q.arena) /* the queue was set up */
+			v->complaints[i] = vq->q.complaints;
 		nb_queue_fini(&vq->q);
 		memset(vq, 0, sizeof(*vq));
 	}
@@ -187,33 +194,35 @@ static int connect_queue(struct vif *v, unsigned i)
 	if (v->nr_queues > 1)
 		snprintf(prefix, sizeof(prefix), "queue-%u/", i);
 	if (fe_uint(d, prefix, "tx-ring-ref", &tx_ref) || fe_uint(d, prefix, "rx-ring-ref", &rx_ref)) {
-		kb_dev_log(d, KB_ERR, "frontend has no %stx-ring-ref/rx-ring-ref", prefix);
+		kb_dev_fail(d, "frontend's %stx-ring-ref or rx-ring-ref is missing or not a number",
+			    prefix);
 		return -EINVAL;
 	}
 	if (!fe_uint(d, prefix, "event-channel", &port_tx)) {
 		port_rx = port_tx;
 	} else if (fe_uint(d, prefix, "event-channel-tx", &port_tx) ||
 		   fe_uint(d, prefix, "event-channel-rx", &port_rx)) {
-		kb_dev_log(d, KB_ERR, "frontend has no %sevent-channel (nor -tx/-rx)", prefix);
+		kb_dev_fail(d, "frontend has no %sevent-channel (nor -tx/-rx)", prefix);
 		return -EINVAL;
 	}
 	ret = nb_queue_init(&vq->q, d->domid, d->devid, i, &vq->env);
 	if (ret)
 		return ret;
+	vq->q.complaints = v->complaints[i];
 	vq->q.fe = v->fe;
 	ref = (uint32_t)tx_ref;
 	vq->tx_ring = v->xif->ops->map(v->xif, d->domid, &ref, 1, true);
 	ref = (uint32_t)rx_ref;
 	vq->rx_ring = vq->tx_ring ? v->xif->ops->map(v->xif, d->domid, &ref, 1, true) : NULL;
 	if (!vq->tx_ring || !vq->rx_ring) {
-		kb_dev_log(d, KB_ERR, "cannot map %sring grants %lu/%lu: %s", prefix, tx_ref, rx_ref,
-			   strerror(errno));
+		kb_dev_fail(d, "cannot map %sring grants %lu/%lu: %s", prefix, tx_ref, rx_ref,
+			    strerror(errno));
 		return -EINVAL;
 	}
 	ret = v->xif->ops->bind(v->xif, d->domid, (uint32_t)port_tx, &vq->x.tx_port);
 	if (ret) {
-		kb_dev_log(d, KB_ERR, "cannot bind %sevent channel %lu: %s", prefix, port_tx,
-			   strerror(-ret));
+		kb_dev_fail(d, "cannot bind %sevent channel %lu: %s", prefix, port_tx,
+			    strerror(-ret));
 		return ret;
 	}
 	vq->bound_tx = true;
@@ -221,8 +230,8 @@ static int connect_queue(struct vif *v, unsigned i)
 	if (port_rx != port_tx) {
 		ret = v->xif->ops->bind(v->xif, d->domid, (uint32_t)port_rx, &vq->x.rx_port);
 		if (ret) {
-			kb_dev_log(d, KB_ERR, "cannot bind %sevent channel %lu: %s", prefix, port_rx,
-				   strerror(-ret));
+			kb_dev_fail(d, "cannot bind %sevent channel %lu: %s", prefix, port_rx,
+				    strerror(-ret));
 			return ret;
 		}
 		vq->bound_rx = true;
@@ -269,12 +278,12 @@ static int vif_connect(struct kb_device *d)
 	int ret;
 
 	if (!fe_flag(d, "request-rx-copy", false)) {
-		kb_dev_log(d, KB_ERR, "frontend does not ask for request-rx-copy "
-				      "(page flipping is not supported)");
+		kb_dev_fail(d, "frontend does not ask for request-rx-copy "
+			       "(page flipping is not supported)");
 		return -EOPNOTSUPP;
 	}
 	if (!kb_dev_fe_read_uint(d, "multi-queue-num-queues", &n) && (!n || n > NB_MAX_QUEUES)) {
-		kb_dev_log(d, KB_ERR, "frontend asks for %lu queues (1 to %u)", n, NB_MAX_QUEUES);
+		kb_dev_fail(d, "frontend asks for %lu queues (1 to %u)", n, NB_MAX_QUEUES);
 		return -EINVAL;
 	}
 	v->nr_queues = (unsigned)n;

@@ -75,12 +75,14 @@ sed 's/#.*//; /^[[:space:]]*$/d' "$here/host-binaries.list" | while read -r bin;
 done
 
 # Test programs of ours, static: each folder of tests/domu/tools is one
-# program of that name (they may use hypervisor/include/public).
+# program of that name (they may use hypervisor/include/public), built
+# with what they share in tools/common (front.h).
 for d in "$here"/tools/*/; do
 	[ -d "$d" ] || continue
 	prog=$(basename "$d")
-	gcc -static -O2 -Wall -Wextra -Werror -I"$root/hypervisor/include" \
-		-o "$stage/usr/bin/$prog" "$d"*.c || die "cannot build $prog from $d"
+	[ "$prog" = common ] && continue
+	gcc -static -O2 -Wall -Wextra -Werror -I"$root/hypervisor/include" -I"$here/tools/common" \
+		-o "$stage/usr/bin/$prog" "$d"*.c "$here"/tools/common/*.c || die "cannot build $prog from $d"
 	strip "$stage/usr/bin/$prog"
 done
 

@@ -664,6 +664,57 @@ HOSTILE_SCENARIOS = (
     "other-disk-still-served", "reconnect", "reconnect-cycles")
 
 
+def hostile_common_problems(marker, scenarios, attacker):
+    """What the hostile tests (keel-hostile.sh, keel-hostile-net.sh) check
+    alike, from their dom0 script's markers: both backends kept their pids,
+    every scenario of the attacking frontend passed, and the steady guest's
+    disk checks and pings went on before, during and after the attack."""
+    problems = []
+    daemons = marker(r"DAEMONS blkback=(\d+) netback=(\d+)$")
+    after = marker(r"DAEMONS-AFTER blkback=(\d+) netback=(\d+)$")
+    if not daemons:
+        problems.append("keel-blkback or keel-netback was not running (or ran twice) in dom0")
+    elif not after or after.groups() != daemons.groups():
+        problems.append(f"the backends did not survive: before {daemons.groups()}, "
+                        f"after {after and after.groups()}")
+    for name in scenarios:
+        if not marker(rf"G: KEEL-HOSTILE-{re.escape(name)} ok"):
+            got = marker(rf"G: KEEL-HOSTILE-{re.escape(name)} .*")
+            problems.append(f"hostile scenario {name}: {got.group(0) if got else 'never reported'}")
+    if not marker(r"G: KEEL-HOSTILE-SUMMARY passed=\d+ failed=0") or \
+            not marker(r"G: KEEL-HOSTILE-EXIT rc=0"):
+        problems.append("the hostile frontend reported failures")
+    flood_start, flood_end = marker(r"FLOOD-START rounds=(\d+)"), marker(r"FLOOD-END rounds=(\d+)")
+    hostile_end = marker(r"HOSTILE-END rounds=(\d+)")
+    steady_before = marker(r"STEADY-BEFORE rounds=(\d+)")
+    steady_after = marker(r"STEADY-AFTER rounds=(\d+)")
+    total = marker(r"STEADY-TOTAL rounds=(\d+) disk_fail=(\d+) net_fail=(\d+)")
+    if not steady_before or int(steady_before.group(1)) < 2:
+        problems.append("the steady guest did not do two rounds before the attack")
+    if not flood_start or not flood_end or int(flood_end.group(1)) <= int(flood_start.group(1)):
+        problems.append("the steady guest did not complete a round during the flood")
+    if not hostile_end or not steady_after or int(steady_after.group(1)) < int(hostile_end.group(1)) + 3:
+        problems.append("the steady guest did not do three rounds after the attack")
+    if not total or total.group(2) != "0" or total.group(3) != "0":
+        problems.append(f"the steady guest's disk or ping failed: {total and total.group(0)}")
+    if not marker(r"GONE steady") or not marker(rf"GONE {attacker}"):
+        problems.append("a guest did not go away")
+    return problems
+
+
+def error_node_problems(marker, causes):
+    """Each (scenario, cause): a refused handshake or a disconnect left its
+    cause in the backend's `error` node, as the attacker read it."""
+    return [f"{name}: the backend's error node does not say '{cause}'" for name, cause in causes
+            if not marker(rf"G: KEEL-HOSTILE-{name} ok .*error='.*{cause}")]
+
+
+def flood_rounds(marker):
+    """The steady guest's rounds during the attacker's flood."""
+    start, end = marker(r"FLOOD-START rounds=(\d+)"), marker(r"FLOOD-END rounds=(\d+)")
+    return int(end.group(1)) - int(start.group(1)) if start and end else "?"
+
+
 def test_hostile():
     """Robustness (issue 6): a guest whose frontend is our own hostile program
     (keel-hostile-blkfront) sends keel-blkback malformed requests, floods its
@@ -675,38 +726,23 @@ def test_hostile():
                           f"console=com1 noreboot debug_exit=0xf4 dom0_mem=512M "
                           f"dom0_max_vcpus={GUESTS_DOM0_VCPUS}",
                           smp=2, mem=2048, timeout=900)
-    problems = []
 
     def marker(pattern):
         return find(lines, r"KEEL-ATTACK-" + pattern)[1]
 
-    daemons = marker(r"DAEMONS blkback=(\d+) netback=(\d+)$")
-    after = marker(r"DAEMONS-AFTER blkback=(\d+) netback=(\d+)$")
-    if not daemons:
-        problems.append("keel-blkback or keel-netback was not running (or ran twice) in dom0")
-    elif not after or after.groups() != daemons.groups():
-        problems.append(f"the backends did not survive: before {daemons.groups()}, "
-                        f"after {after and after.groups()}")
+    problems = hostile_common_problems(marker, HOSTILE_SCENARIOS + ("connect",), "hostile")
     start = marker(r"BLKBACK-START fds=(\d+) rss_kb=(\d+) threads=(\d+)")
     end = marker(r"BLKBACK-END fds=(\d+) rss_kb=(\d+) threads=(\d+)")
     if not start or not end or start.group(1) != end.group(1) or start.group(3) != end.group(3):
         problems.append(f"keel-blkback holds other fds or threads after the guests are gone: "
                         f"{start and start.group(0)} -> {end and end.group(0)}")
-    for name in HOSTILE_SCENARIOS + ("connect",):
-        if not marker(rf"G: KEEL-HOSTILE-{re.escape(name)} ok"):
-            got = marker(rf"G: KEEL-HOSTILE-{re.escape(name)} .*")
-            problems.append(f"hostile scenario {name}: {got.group(0) if got else 'never reported'}")
     # A refused handshake leaves its cause in the backend's `error` node.
-    for name, cause in (("hs-ring-ref-never-granted", r"cannot map the ring \(grant ref 2147483632"),
-                        ("hs-ring-ref-not-a-number", r"ring-ref is missing or not a number"),
-                        ("hs-event-channel", r"cannot bind to event channel 4000"),
-                        ("hs-protocol", r"protocol 'x86_32-abi' is not supported"),
-                        ("hs-queues", r"asks for 64 queues")):
-        if not marker(rf"G: KEEL-HOSTILE-{name} ok .* error='connect failed: .*{cause}"):
-            problems.append(f"{name}: the backend's error node does not say '{cause}'")
-    if not marker(r"G: KEEL-HOSTILE-SUMMARY passed=\d+ failed=0") or \
-            not marker(r"G: KEEL-HOSTILE-EXIT rc=0"):
-        problems.append("the hostile frontend reported failures")
+    problems += error_node_problems(marker, (
+        ("hs-ring-ref-never-granted", r"connect failed: .*cannot map the ring \(grant ref 2147483632"),
+        ("hs-ring-ref-not-a-number", r"connect failed: .*ring-ref is missing or not a number"),
+        ("hs-event-channel", r"connect failed: .*cannot bind to event channel 4000"),
+        ("hs-protocol", r"connect failed: .*protocol 'x86_32-abi' is not supported"),
+        ("hs-queues", r"connect failed: .*asks for 64 queues")))
     if marker(r"G: KEEL-HOSTILE-GUEST xen-blkfront is loaded"):
         problems.append("the hostile guest's kernel had xen-blkfront loaded")
     if not marker(r"IMAGE-CHECK same valid_write=\d+\+8$"):
@@ -730,19 +766,7 @@ def test_hostile():
                 problems.append(f"keel-blkback's log has no line for d{d} vbd {dev}: '{reason}'")
     else:
         problems.append("no domid for the hostile guest")
-    flood_start, flood_end = marker(r"FLOOD-START rounds=(\d+)"), marker(r"FLOOD-END rounds=(\d+)")
-    hostile_end = marker(r"HOSTILE-END rounds=(\d+)")
-    steady_after = marker(r"STEADY-AFTER rounds=(\d+)")
-    total = marker(r"STEADY-TOTAL rounds=(\d+) disk_fail=(\d+) net_fail=(\d+)")
-    if not flood_start or not flood_end or int(flood_end.group(1)) <= int(flood_start.group(1)):
-        problems.append("the steady guest did not complete a round during the flood")
-    if not hostile_end or not steady_after or int(steady_after.group(1)) < int(hostile_end.group(1)) + 3:
-        problems.append("the steady guest did not do three rounds after the attack")
-    if not total or total.group(2) != "0" or total.group(3) != "0":
-        problems.append(f"the steady guest's disk or ping failed: {total and total.group(0)}")
-    if not marker(r"GONE steady") or not marker(r"GONE hostile"):
-        problems.append("a guest did not go away")
-    if not find(lines, r"KEEL-DOM0-TEST: DONE keel-hostile")[1]:
+    if not find(lines, r"KEEL-DOM0-TEST: DONE keel-hostile$")[1]:
         problems.append("the dom0 script did not finish")
     if rc != EXIT_POWEROFF:
         problems.append(f"QEMU exit {rc}")
@@ -755,17 +779,135 @@ def test_hostile():
     flood = marker(r"G: KEEL-HOSTILE-flood ok requests=(\d+) .*seconds=([\d.]+) per_second=(\d+)")
     if flood:
         print(f"note: flood of {flood.group(1)} requests in {flood.group(2)} s "
-              f"({flood.group(3)}/s); steady rounds during it: "
-              f"{int(flood_end.group(1)) - int(flood_start.group(1)) if flood_start and flood_end else '?'}")
+              f"({flood.group(3)}/s); steady rounds during it: {flood_rounds(marker)}")
     check("robustness: a hostile blkfront gets errors or a disconnect, nothing written outside its "
           "valid write, keel-blkback logs and survives, a neighbour's disk and network keep working",
           not problems, "; ".join(problems), log)
 
 
+HOSTILE_NET_SCENARIOS = (
+    "hs-tx-ring-ref-never-granted", "hs-rx-ring-ref-other-domain", "hs-rx-ring-ref-read-only",
+    "hs-tx-ring-ref-not-a-number", "hs-event-channel", "hs-event-channel-in-use",
+    "hs-event-channel-split", "hs-event-channel-missing", "hs-queues", "hs-queues-zero",
+    "hs-queue-keys-missing", "hs-no-request-rx-copy", "hs-request-rx-copy-0", "first-connect",
+    "tx-ring-index", "rx-ring-index", "tx-extra-unknown-type", "tx-extras-without-end",
+    "tx-endless-packet", "hs-mq-same-port", "hs-mq-queue-1-ring-never-granted",
+    "mq-queue-1-ring-index", "connect", "rx-bad-grants", "valid-arp", "valid-udp", "valid-chains",
+    "tx-bad-gref", "tx-offset-past-page", "tx-size-too-small", "tx-first-smaller-than-fragments",
+    "tx-over-64k", "tx-too-many-slots", "tx-gso-bad", "tx-csum-not-ip", "after-malformed",
+    "tx-racing-rewrite", "event-storm", "tx-flood", "after-flood", "tap-count",
+    "reconnect-cycles", "close")
+
+
+def test_hostile_net():
+    """Robustness: a guest whose netfront is our own hostile program
+    (keel-hostile-netfront) offers keel-netback handshakes it must refuse,
+    breaks the ring protocol so that it must disconnect (then reconnects),
+    sends malformed TX packets and RX requests with grants it cannot fill,
+    storms its event channel and floods its TX ring; each gets an error
+    response or a disconnect, only the packets keel-netback accepted reach
+    the tap, the backend logs the guest, device and reason, rate-limited,
+    and keeps running; meanwhile a second guest's pings and disk checks all
+    succeed."""
+    t_start = time.time()
+    rc, lines, log = boot("hostile-net", "keel-hostile-net",
+                          f"console=com1 noreboot debug_exit=0xf4 dom0_mem=512M "
+                          f"dom0_max_vcpus={GUESTS_DOM0_VCPUS}",
+                          smp=2, mem=2048, timeout=600)
+
+    def marker(pattern):
+        return find(lines, r"KEEL-NETATTACK-" + pattern)[1]
+
+    def all_markers(pattern):
+        rx = re.compile(r"KEEL-NETATTACK-" + pattern)
+        return [m for m in (rx.search(line) for _, line in lines) if m]
+
+    problems = hostile_common_problems(marker, HOSTILE_NET_SCENARIOS, "hostilenet")
+    start = marker(r"NETBACK-START fds=(\d+) threads=(\d+)")
+    end = marker(r"NETBACK-END fds=(\d+) threads=(\d+) taps=\[(.*)\]")
+    if not start or not end or start.groups() != end.groups()[:2] or end.group(3).strip():
+        problems.append(f"keel-netback holds other fds, threads or taps after the guests are "
+                        f"gone: {start and start.group(0)} -> {end and end.group(0)}")
+    in_flood = marker(r"THREADS-IN-FLOOD (\d+) fds=(\d+)")
+    if start and (not in_flood or int(in_flood.group(1)) > int(start.group(2)) + 2):
+        problems.append(f"keel-netback's threads during the attack are not one per connected "
+                        f"vif: {in_flood and in_flood.group(0)}")
+    # A refused handshake or a disconnect leaves its cause in the backend's
+    # `error` node.
+    problems += error_node_problems(marker, (
+        ("hs-tx-ring-ref-never-granted", r"connect failed: cannot map ring grants 2147483632/"),
+        ("hs-tx-ring-ref-not-a-number", r"tx-ring-ref or rx-ring-ref is missing or not a number"),
+        ("hs-event-channel", r"cannot bind event channel 4000"),
+        ("hs-event-channel-in-use", r"cannot bind event channel \d+"),
+        ("hs-event-channel-split", r"cannot bind event channel 4001"),
+        ("hs-event-channel-missing", r"has no event-channel"),
+        ("hs-queues", r"asks for 64 queues"),
+        ("hs-queue-keys-missing", r"queue-0/tx-ring-ref or rx-ring-ref is missing"),
+        ("hs-no-request-rx-copy", r"does not ask for request-rx-copy"),
+        ("hs-mq-same-port", r"cannot bind queue-1/event channel \d+"),
+        ("hs-mq-queue-1-ring-never-granted", r"cannot map queue-1/ring grants 2147483632/"),
+        ("mq-queue-1-ring-index", r"tx: the frontend's req_prod is more than 256 requests ahead"),
+        ("tx-ring-index", r"tx: the frontend's req_prod is more than 256 requests ahead"),
+        ("rx-ring-index", r"rx: the frontend's req_prod is more than 256 requests ahead"),
+        ("tx-extra-unknown-type", r"extra info of unknown type 9"),
+        ("tx-extras-without-end", r"more than \d+ extra info slots"),
+        ("tx-endless-packet", r"a packet runs over all 256 ring slots")))
+    if marker(r"G: KEEL-HOSTILE-GUEST xen-netfront is loaded"):
+        problems.append("the hostile guest's kernel had xen-netfront loaded")
+    tap = marker(r"TAP rx_packets=(\d+) tx_packets=(\d+) .*KEEL-HOSTILE-TALLY accepted=(\d+)")
+    if not tap or tap.group(1) != tap.group(3):
+        problems.append(f"the frames on dom0's tap are not the packets keel-netback accepted: "
+                        f"{tap and tap.group(0)}")
+    dom = marker(r"HOSTILE-DOMID (\d+)")
+    nblog = [m.group(1) for m in all_markers(r"NBLOG: (.*)")]
+    if dom:
+        d = dom.group(1)
+        for reason in (r"cannot map ring grants 2147483632", r"cannot bind event channel 4000",
+                       r"does not ask for request-rx-copy", r"asks for 64 queues",
+                       r"tx: grant copy from gref \d+ .*failed with status",
+                       r"crosses its page", r"length 100, fragments 2000",
+                       r"packet of 19 slots", r"GSO type 7",
+                       r"rx: grant copy to gref \d+ failed",
+                       r"\d+ more bad packets were not logged",
+                       r"req_prod is more than 256 requests ahead: disconnecting",
+                       r"extra info of unknown type 9: disconnecting",
+                       r"a packet runs over all 256 ring slots: disconnecting"):
+            if not any(re.search(rf"d{d} vif 0: .*{reason}", l) for l in nblog):
+                problems.append(f"keel-netback's log has no line for d{d} vif 0: '{reason}'")
+        # Bad packets are logged for the vif in a burst of 20, then one every
+        # 10 s, however often the guest reconnects (reconnect-cycles sends
+        # 25 on each of 10 connections).
+        bad = [l for l in nblog if re.search(rf"warning: d{d} vif 0: (queue \d+: )?(tx|rx): ", l)]
+        if len(bad) > 40:
+            problems.append(f"keel-netback logged {len(bad)} bad packets of the hostile guest: "
+                            f"its rate limit starts over on every connection")
+    else:
+        problems.append("no domid for the hostile guest")
+    lines_logged = marker(r"NBLOG-LINES (\d+)")
+    flood = marker(r"G: KEEL-HOSTILE-tx-flood ok slots=(\d+) .*accepted=(\d+) seconds=([\d.]+) "
+                   r"per_second=(\d+)")
+    if not lines_logged or int(lines_logged.group(1)) > 250:
+        problems.append(f"keel-netback's log about the hostile guest is not rate-limited: "
+                        f"{lines_logged and lines_logged.group(1)} lines")
+    if not find(lines, r"KEEL-DOM0-TEST: DONE keel-hostile-net")[1]:
+        problems.append("the dom0 script did not finish")
+    if rc != EXIT_POWEROFF:
+        problems.append(f"QEMU exit {rc}")
+    attack = marker(r"HOSTILE-END rounds=\d+ seconds=([\d.]+)")
+    if flood:
+        print(f"note: TX flood of {flood.group(1)} slots in {flood.group(3)} s "
+              f"({flood.group(4)}/s, {flood.group(2)} packets accepted); steady rounds during it: "
+              f"{flood_rounds(marker)}; "
+              f"the attack took {attack and attack.group(1)} s, the test {time.time() - t_start:.0f} s")
+    check("robustness: a hostile netfront gets errors or a disconnect, only accepted packets reach "
+          "the tap, keel-netback logs (rate-limited) and survives, a neighbour's network and disk "
+          "keep working", not problems, "; ".join(problems), log)
+
+
 def main():
     os.makedirs(LOGS, exist_ok=True)
     ci = ["iso", "boot1", "boot2", "boot4", "disk", "net", "crash", "xenstore", "guests",
-          "guests_smp", "vbd", "vbd2", "vif", "hostile"]
+          "guests_smp", "vbd", "vbd2", "vif", "hostile", "hostile_net"]
     wanted = sys.argv[1:] or ci
     for w in wanted:
         if w.startswith("boot"):

@@ -691,6 +691,19 @@ static void test_tx_bad_packets_log_is_rate_limited(void **state)
 	assert_int_equal(bad_packets_logged(f, 1, "d3 vif 0: tx:"), 1);
 }
 
+/* A reconnect (the rings attached anew) does not give the guest a fresh
+ * burst of log lines: a guest cycling through connections would. */
+static void test_tx_bad_packets_log_survives_reconnect(void **state)
+{
+	struct fe *f = *state;
+
+	assert_int_equal(bad_packets_logged(f, 30, "d3 vif 0: tx:"), 20);
+	assert_int_equal(nb_queue_attach(&f->q, f->q.tx.sring, f->q.rx.sring), 0);
+	assert_int_equal(bad_packets_logged(f, 5, "d3 vif 0"), 0);
+	f->q.complaints.refilled_ms -= 10000;
+	assert_int_equal(bad_packets_logged(f, 1, "15 more bad packets were not logged"), 1);
+}
+
 /* ---- RX: tap -> guest ---- */
 
 static void test_rx_small_frame(void **state)
@@ -906,6 +919,7 @@ int main(void)
 		T(test_tx_endless_packet_disconnects),
 		T(test_tx_flood_is_bounded),
 		T(test_tx_bad_packets_log_is_rate_limited),
+		T(test_tx_bad_packets_log_survives_reconnect),
 		T(test_rx_small_frame),
 		T(test_rx_gso_partial),
 		T(test_rx_gso_refused_without_feature),

@@ -58,3 +58,56 @@ bridge_up() {
 	[ -e /sys/class/net/keelbr0 ] || return 1
 	ip addr add 10.99.0.1/24 dev keelbr0
 }
+
+# ---- The hostile tests (keel-hostile.sh, keel-hostile-net.sh): their
+# well-behaved neighbour `steady` (tests/dom0/guests/steady.cfg,
+# tests/domu/scripts/steady.sh) and the end of the attacker. These report
+# through the caller's say() and show_log NAME [LINES].
+
+# steady_rounds: the rounds of disk checks and pings steady has reported
+steady_rounds() {
+	n=$(grep -c "KEEL-STEADY-ROUND" "$logdir/guest-steady.log" 2>/dev/null)
+	echo "${n:-0}"
+}
+
+# steady_start: steady on a fresh disk, keelbr0 (which its vif brings)
+# with dom0's 10.99.0.1, and two rounds done
+steady_start() {
+	mkdir -p /var/lib/keel
+	rm -f /var/lib/keel/steady.img
+	dd if=/dev/zero of=/var/lib/keel/steady.img bs=1M count=0 seek=16 2>/dev/null
+	keel create /etc/keel/tests/steady.cfg
+	say "CREATE steady rc=$?"
+	say "BRIDGE $(bridge_up && echo up || echo missing)"
+	if ! wait_log steady "KEEL-STEADY-ROUND 2 " 300; then
+		say "STEADY never ran"
+		show_log steady
+	fi
+	say "STEADY-BEFORE rounds=$(steady_rounds)"
+}
+
+# attacker_end NAME T0: the attacker's KEEL-HOSTILE-END (else its log, and
+# it is destroyed), then it is gone
+attacker_end() {
+	if wait_log "$1" "KEEL-HOSTILE-END" 300; then
+		say "HOSTILE-END rounds=$(steady_rounds) seconds=$(echo "$(uptime_s) $2" | awk '{ printf "%.1f", $1 - $2 }')"
+	else
+		say "HOSTILE-STUCK"
+		show_log "$1"
+		keel destroy "$1" >/dev/null 2>&1
+	fi
+	wait_gone "$1" 120 && say "GONE $1"
+}
+
+# steady_finish: three more rounds after the attack, steady destroyed, and
+# its totals and failed rounds
+steady_finish() {
+	after=$(($(steady_rounds) + 3))
+	wait_log steady "KEEL-STEADY-ROUND $after " 180 || show_log steady 10
+	say "STEADY-AFTER rounds=$(steady_rounds)"
+	keel destroy steady
+	wait_gone steady 120 && say "GONE steady"
+	say "STEADY-TOTAL rounds=$(steady_rounds) disk_fail=$(grep -c 'KEEL-STEADY-ROUND.*disk=fail' "$logdir/guest-steady.log") net_fail=$(grep -c 'KEEL-STEADY-ROUND.*net=fail' "$logdir/guest-steady.log")"
+	grep -a "KEEL-STEADY-ROUND.*fail\|KEEL-STEADY-ERROR" "$logdir/guest-steady.log" | head -5 |
+		tr -d '\r' | while read -r line; do say "STEADY-LOG: $line"; done
+}

@@ -15,17 +15,12 @@ cfg=/etc/keel/tests
 img=/var/lib/keel/hostile.img
 ro=/var/lib/keel/hostile-ro.img
 say() { echo "KEEL-ATTACK-$*"; }
-since() { echo "$(uptime_s) $1" | awk '{ printf "%.1f", $1 - $2 }'; }
 
 # pattern LABEL FIRST COUNT: sectors FIRST.. of an image, each "LABEL sector
 # N" padded to 511 bytes and a newline (what keel-hostile-blkfront expects).
 pattern() {
 	awk -v label="$1" -v first="$2" -v n="$3" \
 		'BEGIN { for (i = first; i < first + n; i++) printf "%-511s\n", label " sector " i }'
-}
-steady_rounds() {
-	n=$(grep -c "KEEL-STEADY-ROUND" "$logdir/guest-steady.log" 2>/dev/null)
-	echo "${n:-0}"
 }
 show_log() { tail -${3:-30} "$logdir/guest-$1.log" 2>&1 | tr -d '\r' | sed "s/^/KEEL-ATTACK-LOG-$1: /"; }
 
@@ -48,19 +43,10 @@ pattern keel-hostile-disk 0 16384 >"$img"
 pattern keel-hostile-ro 0 2048 >"$ro"
 cp "$img" /tmp/hostile.orig
 cp "$ro" /tmp/hostile-ro.orig
-rm -f /var/lib/keel/steady.img
-dd if=/dev/zero of=/var/lib/keel/steady.img bs=1M count=0 seek=16 2>/dev/null
 say "IMAGES hostile=$(wc -c <"$img") ro=$(wc -c <"$ro")"
 
 # 1. The well-behaved guest, until it has done two rounds.
-keel create "$cfg/steady.cfg"
-say "CREATE steady rc=$?"
-say "BRIDGE $(bridge_up && echo up || echo missing)"
-if ! wait_log steady "KEEL-STEADY-ROUND 2 " 300; then
-	say "STEADY never ran"
-	show_log steady
-fi
-say "STEADY-BEFORE rounds=$(steady_rounds)"
+steady_start
 
 # 2. The attack.
 t0=$(uptime_s)
@@ -70,23 +56,10 @@ hostile=$(keel domid hostile 2>/dev/null)
 say "HOSTILE-DOMID $hostile"
 wait_log hostile "KEEL-HOSTILE-FLOOD-START" 300 && say "FLOOD-START rounds=$(steady_rounds)"
 wait_log hostile "KEEL-HOSTILE-flood " 300 && say "FLOOD-END rounds=$(steady_rounds)"
-if wait_log hostile "KEEL-HOSTILE-END" 300; then
-	say "HOSTILE-END rounds=$(steady_rounds) seconds=$(since "$t0")"
-else
-	say "HOSTILE-STUCK"
-	show_log hostile
-	keel destroy hostile >/dev/null 2>&1
-fi
-wait_gone hostile 120 && say "GONE hostile"
+attacker_end hostile "$t0"
 
 # 3. The neighbour goes on: three more rounds after the attack.
-after=$(($(steady_rounds) + 3))
-wait_log steady "KEEL-STEADY-ROUND $after " 180 || show_log steady 10
-say "STEADY-AFTER rounds=$(steady_rounds)"
-keel destroy steady
-wait_gone steady 120 && say "GONE steady"
-say "STEADY-TOTAL rounds=$(steady_rounds) disk_fail=$(grep -c 'KEEL-STEADY-ROUND.*disk=fail' "$logdir/guest-steady.log") net_fail=$(grep -c 'KEEL-STEADY-ROUND.*net=fail' "$logdir/guest-steady.log")"
-grep -a "KEEL-STEADY-ROUND.*fail\|KEEL-STEADY-ERROR" "$logdir/guest-steady.log" | head -5 | tr -d '\r' | sed 's/^/KEEL-ATTACK-STEADY-LOG: /'
+steady_finish
 
 # 4. The images: the hostile disk holds dom0's pattern except for the
 # guest's one valid write, which holds the guest's; the read-only one is

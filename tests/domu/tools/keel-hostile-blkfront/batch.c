@@ -1,39 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* keel-hostile-blkfront: building batches of requests, sending them,
- * checking every answer, and reporting each scenario. */
-#include <stdarg.h>
+ * checking every answer. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "hostile.h"
 
 uint64_t next_id = 1000;
-static unsigned passed, failed;
-
-void report(const char *name, bool ok, const char *fmt, ...)
-{
-	char detail[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
-	printf("KEEL-HOSTILE-%s %s %s\n", name, ok ? "ok" : "FAIL", detail);
-	fflush(stdout);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
-
-double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* The 512 bytes dom0 wrote at sector s of an image labelled label. */
 void sector_pattern(uint8_t *buf, const char *label, uint64_t s)
@@ -113,12 +86,12 @@ bool run_batch(struct vbd *v, struct batch *b, char *why, size_t why_len)
 	why[0] = 0;
 	for (unsigned i = 0; i < b->n; i++) {
 		b->rq[i].u.other.id = base + i;
-		vbd_post(v, &b->rq[i]);
+		fe_ring_post(&v->ring, &b->rq[i], sizeof(struct blkif_request));
 	}
 	next_id += b->n;
-	vbd_push(v);
+	fe_ring_push(&v->ring, v->port);
 	while (got < b->n) {
-		int n = vbd_take_responses(v, rsp, RING_SLOTS, RSP_TIMEOUT_MS);
+		int n = fe_ring_take(&v->ring, rsp, sizeof(rsp[0]), RING_SLOTS, RSP_TIMEOUT_MS);
 
 		if (n < 0) {
 			snprintf(why, why_len, "backend published more responses than requests");
@@ -163,10 +136,4 @@ bool scenario(const char *name, struct vbd *v, struct batch *b)
 	report(name, ok, "%s", why);
 	b->n = 0;
 	return ok;
-}
-
-unsigned report_summary(void)
-{
-	printf("KEEL-HOSTILE-SUMMARY passed=%u failed=%u\n", passed, failed);
-	return failed;
 }

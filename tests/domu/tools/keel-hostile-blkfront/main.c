@@ -259,7 +259,7 @@ static void flood(double seconds)
 	while (now_s() - t0 < seconds || answered < sent) {
 		int n;
 
-		while (now_s() - t0 < seconds && vbd_in_flight(&rw) < RING_SLOTS) {
+		while (now_s() - t0 < seconds && fe_ring_in_flight(&rw.ring) < RING_SLOTS) {
 			struct batch b = { .n = 0 };
 			struct blkif_request *rq;
 			uint64_t k = sent;
@@ -283,11 +283,11 @@ static void flood(double seconds)
 			}
 			b.rq[0].u.other.id = base + k;
 			exp[k % RING_SLOTS] = b.exp[0];
-			vbd_post(&rw, &b.rq[0]);
+			fe_ring_post(&rw.ring, &b.rq[0], sizeof(struct blkif_request));
 			sent++;
 		}
-		vbd_push(&rw);
-		n = vbd_take_responses(&rw, rsp, RING_SLOTS, RSP_TIMEOUT_MS);
+		fe_ring_push(&rw.ring, rw.port);
+		n = fe_ring_take(&rw.ring, rsp, sizeof(rsp[0]), RING_SLOTS, RSP_TIMEOUT_MS);
 		if (n <= 0) {
 			snprintf(why, sizeof(why),
 				 n ? "backend published more responses than requests" :
@@ -329,14 +329,11 @@ static void event_storm(double seconds)
 {
 	struct batch b = { .n = 0 };
 	struct blkif_request *rq;
-	unsigned long sent = 0;
 	double t0 = now_s();
+	unsigned long sent = evtchn_storm(rw.port, seconds);
 	char why[400];
 	bool ok;
 
-	while (now_s() - t0 < seconds)
-		for (int i = 0; i < 256; i++, sent++)
-			evtchn_notify(rw.port);
 	memset(page(12), 0, PAGE_BYTES);
 	rq = add(&b, BLKIF_OP_READ, 24, 1, OK);
 	seg(rq, 0, data_ref[12], 0, 7);
@@ -353,7 +350,7 @@ static volatile int race_stop;
  * could act on a mix it never checked. */
 static void *racer(void *arg)
 {
-	uint8_t *slots = (uint8_t *)rw.sring + XEN_RING_HEADER_SIZE;
+	uint8_t *slots = (uint8_t *)rw.ring.sring + XEN_RING_HEADER_SIZE;
 	const uint64_t sectors[3] = { VALID_WRITE_SECTOR, rw.sectors + 8, ~0ull - 3 };
 	unsigned k = 0;
 
@@ -396,12 +393,12 @@ static void racing_rewrite(double seconds)
 
 			seg(rq, 0, data_ref[11], 0, 7);
 			rq->u.other.id = next_id++;
-			vbd_post(&rw, rq);
+			fe_ring_post(&rw.ring, rq, sizeof(struct blkif_request));
 		}
 		sent += RING_SLOTS;
-		vbd_push(&rw);
+		fe_ring_push(&rw.ring, rw.port);
 		while (got < RING_SLOTS) {
-			int n = vbd_take_responses(&rw, rsp, RING_SLOTS, RSP_TIMEOUT_MS);
+			int n = fe_ring_take(&rw.ring, rsp, sizeof(rsp[0]), RING_SLOTS, RSP_TIMEOUT_MS);
 
 			if (n <= 0) {
 				snprintf(why, sizeof(why), "%s",
@@ -430,13 +427,13 @@ static int setup_pages(void)
 {
 	void *m;
 
-	if (gnt_share(rw.backend_id, true, NR_DATA, &m, data_ref))
+	if (gnt_share(rw.xb.backend_id, true, NR_DATA, &m, data_ref))
 		return -1;
 	data = m;
-	if (gnt_share(rw.backend_id, true, 1, &m, &ind_ref))
+	if (gnt_share(rw.xb.backend_id, true, 1, &m, &ind_ref))
 		return -1;
 	ind_page = m;
-	if (gnt_share(rw.backend_id, false, 1, &m, &ro_page_ref))
+	if (gnt_share(rw.xb.backend_id, false, 1, &m, &ro_page_ref))
 		return -1;
 	ro_page = m;
 	if (gnt_share(OTHER_DOMID, true, 1, &m, &other_ref))
@@ -468,7 +465,7 @@ int main(int argc, char **argv)
 	}
 	report("connect", true, "rw=%u sectors=%llu ro=%u sectors=%llu info=%u ring-ref=%u port=%u",
 	       rw_id, (unsigned long long)rw.sectors, ro_id, (unsigned long long)ro.sectors,
-	       ro.info, rw.ring_ref, rw.port);
+	       ro.info, rw.ring.ref, rw.port);
 
 	valid_read();
 	malformed();

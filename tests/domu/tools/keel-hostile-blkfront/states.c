@@ -9,30 +9,19 @@
 
 #include "hostile.h"
 
-static bool closing_or_closed(int s)
-{
-	return s == 5 || s == 6;
-}
-
-static bool is_closed(int s)
-{
-	return s == 6;
-}
-
 /* req_prod far ahead of anything the ring can hold: the backend must
  * disconnect rather than read garbage slots, loop or crash. */
 void broken_ring_index(void)
 {
-	RING_IDX rsp_before = rw.sring->rsp_prod;
-	char path[192], *err;
+	RING_IDX rsp_before = rw.ring.sring->rsp_prod;
+	char *err;
 	int s;
 
-	vbd_push_raw(&rw, rw.req_prod_pvt + 1000);
-	s = vbd_wait_backend(&rw, closing_or_closed, 60);
-	snprintf(path, sizeof(path), "%s/error", rw.be);
-	err = xs_read(path);
-	report("ring-index", s >= 0 && rw.sring->rsp_prod == rsp_before,
-	       "backend-state=%d responses-after=%u error='%s'", s, rw.sring->rsp_prod - rsp_before,
+	fe_ring_push_raw(&rw.ring, rw.ring.req_prod_pvt + 1000, rw.port);
+	s = xb_wait_backend(&rw.xb, xb_is_closing_or_closed, 60);
+	err = xs_read(xb_path(rw.xb.be, "error"));
+	report("ring-index", s >= 0 && rw.ring.sring->rsp_prod == rsp_before,
+	       "backend-state=%d responses-after=%u error='%s'", s, rw.ring.sring->rsp_prod - rsp_before,
 	       err ? err : "");
 	free(err);
 }
@@ -45,7 +34,6 @@ void after_disconnect(void)
 	struct blkif_request *rq;
 	char why[400];
 	bool ok;
-	int s;
 
 	memset(page(9), 0, PAGE_BYTES);
 	rq = add(&b, BLKIF_OP_READ, 8, 1, OK);
@@ -53,14 +41,11 @@ void after_disconnect(void)
 	ok = run_batch(&ro, &b, why, sizeof(why)) && holds_pattern(page(9), LABEL_RO, 8, 8);
 	report("other-disk-still-served", ok, "%s", why);
 
-	vbd_switch_state(&rw, 6);
-	s = vbd_wait_backend(&rw, is_closed, 60);
-	if (s != 6) {
-		report("reconnect", false, "backend state %d after our Closed",
-		       vbd_backend_state(&rw));
+	if (xb_restart(&rw.xb, 60)) {
+		report("reconnect", false, "backend state %d after our restart",
+		       xb_backend_state(&rw.xb));
 		return;
 	}
-	vbd_switch_state(&rw, 1);
 	if (vbd_connect(&rw, 60)) {
 		report("reconnect", false, "the handshake failed");
 		return;
@@ -74,45 +59,17 @@ void after_disconnect(void)
 	report("reconnect", ok, "%s", why);
 }
 
-static bool settled(int s)
+static int offer(void *dev, const char *const *kv)
 {
-	return s >= 4;
+	return vbd_offer(dev, kv, 60);
 }
 
-static bool is_initwait(int s)
-{
-	return s == 2;
-}
-
-/* A handshake the backend must refuse: it offers a ring with kv written
- * over the good keys; the backend must go to Closing (not Connected) and,
- * once we close and start over, back to InitWait. */
+/* A handshake keel-blkback must refuse: kv written over the good keys. */
 static void handshake_attack(const char *name, const char *const *kv)
 {
-	char path[192], *err;
-	int s, closed, initwait;
+	static const char *const own[] = { "ring-ref", "event-channel", "protocol", NULL };
 
-	if (vbd_offer(&rw, kv, 60)) {
-		report(name, false, "could not offer a ring");
-		return;
-	}
-	s = vbd_wait_backend(&rw, settled, 30);
-	snprintf(path, sizeof(path), "%s/error", rw.be);
-	err = xs_read(path);
-	for (const char *const *k = kv; k[0]; k += 2)
-		if (strcmp(k[0], "ring-ref") && strcmp(k[0], "event-channel") &&
-		    strcmp(k[0], "protocol")) {
-			snprintf(path, sizeof(path), "%s/%s", rw.fe, k[0]);
-			xs_rm(path);
-		}
-	vbd_switch_state(&rw, 6);
-	closed = vbd_wait_backend(&rw, is_closed, 30);
-	vbd_switch_state(&rw, 1);
-	initwait = vbd_wait_backend(&rw, is_initwait, 30);
-	report(name, (s == 5 || s == 6) && closed == 6 && initwait == 2,
-	       "%s=%s backend-state=%d error='%s' then closed=%d initwait=%d", kv[0], kv[1], s,
-	       err ? err : "", closed, initwait);
-	free(err);
+	xb_refused_handshake(name, &rw.xb, offer, &rw, kv, own);
 }
 
 void handshake_attacks(void)
@@ -153,19 +110,15 @@ void reconnect_cycles(unsigned n)
 	bool ok = false;
 
 	for (i = 0; i <= n; i++) {
-		vbd_switch_state(&rw, 6);
-		if (vbd_wait_backend(&rw, is_closed, 60) != 6)
-			break;
-		vbd_switch_state(&rw, 1);
-		if (vbd_connect(&rw, 60))
+		if (xb_restart(&rw.xb, 60) || vbd_connect(&rw, 60))
 			break;
 		b.n = 0;
 		rq = add(&b, BLKIF_OP_READ, 8 * i, 1, OK);
 		seg(rq, 0, data_ref[13], 0, 7);
 		if (i < n) { /* close with the read in flight */
 			rq->u.other.id = next_id++;
-			vbd_post(&rw, rq);
-			vbd_push(&rw);
+			fe_ring_post(&rw.ring, rq, sizeof(struct blkif_request));
+			fe_ring_push(&rw.ring, rw.port);
 			continue;
 		}
 		memset(page(13), 0, PAGE_BYTES);
@@ -173,5 +126,5 @@ void reconnect_cycles(unsigned n)
 		     holds_pattern(page(13), LABEL_RW, 8 * i, 8);
 	}
 	report("reconnect-cycles", ok, "cycles=%u of %u backend-state=%d %s", i, n + 1,
-	       vbd_backend_state(&rw), why);
+	       xb_backend_state(&rw.xb), why);
 }
