@@ -117,7 +117,10 @@ struct blk_queue {
 	struct blkif_request carry; /* taken but left for the next batch */
 	bool have_carry;
 
-	struct kb_ratelimit problem_log; /* lines about bad requests */
+	/* Lines about bad requests: the device's limit for this queue, which
+	 * outlives a connection (a frontend that reconnects gets no fresh
+	 * burst), or the queue's own. */
+	struct kb_ratelimit *problem_log, own_problem_log;
 	uint64_t nr_requests, nr_errors;
 	/* Where the time goes (logged at disconnect): batches taken, and the
 	 * nanoseconds spent in grant copies and in disk I/O. */
@@ -145,7 +148,12 @@ struct blk_queue_cfg {
 	uint32_t port;
 	void (*fatal)(void *arg, const char *reason);
 	void *fatal_arg;
+	/* the device's limit on this queue's bad-request lines, set up by
+	 * blk_problem_log_init and kept across connections (NULL: a fresh one) */
+	struct kb_ratelimit *problem_log;
 };
+
+void blk_problem_log_init(struct kb_ratelimit *rl);
 
 /* Sets q up over a mapped ring and a bound port. 0 or a negative errno
  * (then nothing is taken: the caller still owns x, the mapping, the port). */

@@ -44,7 +44,7 @@ static void problem(struct blk_queue *q, const struct blk_req *r, const char *fm
 	va_list ap;
 
 	q->nr_errors++;
-	if (!kb_ratelimit_allow(&q->problem_log, kb_now_ms(), &held))
+	if (!kb_ratelimit_allow(q->problem_log, kb_now_ms(), &held))
 		return;
 	if (held)
 		kb_log_dev(KB_WARN, q->domid, "vbd", q->devid,
@@ -56,6 +56,11 @@ static void problem(struct blk_queue *q, const struct blk_req *r, const char *fm
 	kb_log_dev(KB_WARN, q->domid, "vbd", q->devid, "queue %u: request %llu (op %u): %s: %s",
 		   q->idx, (unsigned long long)r->id, r->operation, msg,
 		   r->status == BLKIF_RSP_EOPNOTSUPP ? "not supported" : "error response");
+}
+
+void blk_problem_log_init(struct kb_ratelimit *rl)
+{
+	kb_ratelimit_init(rl, PROBLEMS_BURST, PROBLEMS_INTERVAL_MS, kb_now_ms());
 }
 
 int blk_queue_init(struct blk_queue *q, const struct blk_queue_cfg *c)
@@ -70,7 +75,11 @@ int blk_queue_init(struct blk_queue *q, const struct blk_queue_cfg *c)
 	q->devid = c->devid;
 	q->idx = c->idx;
 	q->disk = c->disk;
-	kb_ratelimit_init(&q->problem_log, PROBLEMS_BURST, PROBLEMS_INTERVAL_MS, kb_now_ms());
+	q->problem_log = c->problem_log;
+	if (!q->problem_log) {
+		blk_problem_log_init(&q->own_problem_log);
+		q->problem_log = &q->own_problem_log;
+	}
 	q->lim = (struct blk_limits){ c->disk->sectors, c->disk->readonly, c->max_indirect_segs };
 	if (q->lim.max_indirect_segs < BLKIF_MAX_SEGMENTS_PER_REQUEST)
 		q->lim.max_indirect_segs = BLKIF_MAX_SEGMENTS_PER_REQUEST;

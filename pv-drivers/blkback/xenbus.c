@@ -18,6 +18,8 @@ struct blk_dev {
 	bool disk_open;
 	unsigned nr_queues;
 	struct blk_queue *queues;
+	/* each queue's limit on lines about bad requests, across connections */
+	struct kb_ratelimit problem_log[BLK_MAX_QUEUES];
 };
 
 static void queue_fatal(void *arg, const char *reason)
@@ -36,6 +38,8 @@ static int blk_probe(struct kb_device *d)
 		bd = calloc(1, sizeof(*bd));
 		if (!bd)
 			return -ENOMEM;
+		for (unsigned i = 0; i < BLK_MAX_QUEUES; i++)
+			blk_problem_log_init(&bd->problem_log[i]);
 		d->priv = bd;
 	}
 	if (bd->disk_open) {
@@ -163,7 +167,8 @@ static int start_queue(struct kb_device *d, struct blk_dev *bd, unsigned q, unsi
 						      .ring_pages = pages,
 						      .port = port,
 						      .fatal = queue_fatal,
-						      .fatal_arg = d });
+						      .fatal_arg = d,
+						      .problem_log = &bd->problem_log[q] });
 	if (ret)
 		goto err_unbind;
 	if ((ret = blk_queue_start(&bd->queues[q]))) {

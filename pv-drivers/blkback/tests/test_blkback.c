@@ -550,9 +550,9 @@ static void test_problem_log_limit(void **state)
 	assert_int_equal(count_log_lines(e, post_bad_flood, "d7 vbd 51712: queue 0: request"), 32);
 	assert_int_equal(e->q.nr_errors, 96);
 	assert_int_equal(count_log_lines(e, post_one_bad, "d7 vbd 51712"), 0);
-	e->q.problem_log.refilled_ms -= 10000; /* as if 10 s had passed */
+	e->q.problem_log->refilled_ms -= 10000; /* as if 10 s had passed */
 	assert_int_equal(count_log_lines(e, post_one_bad, "65 more bad requests were not logged"), 1);
-	e->q.problem_log.refilled_ms -= 10000;
+	e->q.problem_log->refilled_ms -= 10000;
 	assert_int_equal(count_log_lines(e, post_one_bad, "d7 vbd 51712: queue 0: request 1000 (op 78)"), 1);
 	assert_int_equal(e->q.nr_errors, 99);
 	teardown_env(e);

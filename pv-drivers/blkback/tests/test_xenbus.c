@@ -384,6 +384,41 @@ static void test_multi_queue_read_only(void **state)
 	assert_int_equal(kb_fake_mappings(fake), 0);
 }
 
+/* n reads past the end of the disk, each answered with an error. */
+static void bad_reads(struct fe_ring *r, unsigned data, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(do_read(r, data, SECTORS + i), BLKIF_RSP_ERROR);
+}
+
+/* A frontend that reconnects gets no fresh burst of log lines about its
+ * bad requests: the limit belongs to the device, not to one connection
+ * (a guest cycling its connection could otherwise fill dom0's log). */
+static void test_problem_log_survives_reconnect(void **state)
+{
+	const char *be_dir = "/local/domain/0/backend/vbd/3/51712";
+	const char *fe_dir = "/local/domain/3/device/vbd/51712";
+	struct fe_ring r;
+
+	(void)state;
+	add_vbd(51712, "w");
+	wait_state(be_dir, "2");
+	connect_ring(&r, 0, fe_dir, be_dir);
+	assert_int_equal(kb_fake_log_begin(), 0);
+	bad_reads(&r, 10, 40);
+	assert_int_equal(kb_fake_log_end("beyond the end of the disk"), 32);
+
+	set_state(fe_dir, "6");
+	wait_state(be_dir, "6");
+	set_state(fe_dir, "1");
+	wait_state(be_dir, "2");
+	connect_ring(&r, 1, fe_dir, be_dir);
+	assert_int_equal(kb_fake_log_begin(), 0);
+	bad_reads(&r, 11, 5);
+	assert_int_equal(do_read(&r, 11, 0), BLKIF_RSP_OKAY);
+	assert_int_equal(kb_fake_log_end("beyond the end of the disk"), 0);
+}
+
 static bool xs_exists(const char *path)
 {
 	char *v = NULL;
@@ -437,6 +472,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_refused_handshakes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_multi_queue_read_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_problem_log_survives_reconnect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_closed_then_removed_leaves_nothing, setup,
 						teardown),
 	};
