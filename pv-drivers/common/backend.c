@@ -26,6 +26,7 @@ struct kb_backend {
 	int wake_fd; /* eventfd: a fatal device, or stop */
 	volatile int stop;
 	pthread_mutex_t fatal_lock; /* every device's fatal_pending/reason */
+	pthread_mutex_t log_lock; /* every device's log_limit */
 };
 
 #define ROOT_TOKEN "kb-root"
@@ -148,10 +149,33 @@ int kb_dev_switch_state(struct kb_device *d, enum kb_xenbus_state state)
 	return ret;
 }
 
+/*
+ * A device's own lines (its life cycle, refused handshakes, fatal errors):
+ * a frontend that keeps reconnecting or failing its handshake would add a
+ * few at every round, so past a burst they are rate-limited like bad
+ * requests are. Debug lines, asked for with -v, always go out.
+ */
+#define KB_DEV_LOG_BURST 40u
+#define KB_DEV_LOG_INTERVAL_MS 10000u
+
 void kb_dev_log(const struct kb_device *d, enum kb_log_level level, const char *fmt, ...)
 {
+	struct kb_device *dev = (struct kb_device *)d; /* log_limit is under log_lock */
+	uint64_t held = 0;
+	bool allowed = true;
 	va_list ap;
 
+	if (level > KB_DEBUG) {
+		pthread_mutex_lock(&d->be->log_lock);
+		allowed = kb_ratelimit_allow(&dev->log_limit, kb_now_ms(), &held);
+		pthread_mutex_unlock(&d->be->log_lock);
+	}
+	if (!allowed)
+		return;
+	if (held)
+		kb_log_dev(KB_WARN, d->domid, d->type, d->devid,
+			   "%llu more lines about this device were not logged",
+			   (unsigned long long)held);
 	va_start(ap, fmt);
 	kb_vlog_dev(level, d->domid, d->type, d->devid, fmt, ap);
 	va_end(ap);
@@ -346,6 +370,7 @@ static void add_device(struct kb_backend *be, uint32_t domid, uint32_t devid, co
 	d->type = be->ops->type;
 	d->state = KB_STATE_INITIALISING;
 	d->fe_state = -1;
+	kb_ratelimit_init(&d->log_limit, KB_DEV_LOG_BURST, KB_DEV_LOG_INTERVAL_MS, kb_now_ms());
 	snprintf(d->be_path, sizeof(d->be_path), "%s", be_path);
 	snprintf(d->token, sizeof(d->token), "kb-fe/%u/%u", domid, devid);
 	d->next = be->devices;
@@ -543,6 +568,7 @@ int kb_backend_new(const struct kb_backend_ops *ops, const char *socket_path,
 	if (be->wake_fd < 0)
 		goto err_free;
 	pthread_mutex_init(&be->fatal_lock, NULL);
+	pthread_mutex_init(&be->log_lock, NULL);
 	*out = be;
 	return 0;
 

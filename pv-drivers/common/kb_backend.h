@@ -62,6 +62,7 @@ struct kb_device {
 	char fatal_reason[256];
 	char fail_reason[192]; /* kb_dev_fail's, for `error`; control thread */
 	char token[64];
+	struct kb_ratelimit log_limit; /* kb_dev_log's, under the backend's log_lock */
 };
 
 struct kb_backend_ops {

@@ -419,6 +419,23 @@ static void test_problem_log_survives_reconnect(void **state)
 	assert_int_equal(kb_fake_log_end("beyond the end of the disk"), 0);
 }
 
+/* A frontend that fails its handshake over and over: each refusal still
+ * reaches its `error` node, but the device's lines in the log stop at a
+ * burst of 40 (then one every 10 s), where 60 refusals would write 62. */
+static void test_device_log_is_rate_limited(void **state)
+{
+	const char *be_dir = "/local/domain/0/backend/vbd/3/51712";
+	const char *fe_dir = "/local/domain/3/device/vbd/51712";
+
+	(void)state;
+	assert_int_equal(kb_fake_log_begin(), 0);
+	add_vbd(51712, "w");
+	wait_state(be_dir, "2");
+	for (unsigned i = 0; i < 60; i++)
+		refuse(be_dir, fe_dir, "ring-ref", "9999", "cannot map the ring (grant ref 9999");
+	assert_int_equal(kb_fake_log_end("d3 vbd 51712: "), 40);
+}
+
 static bool xs_exists(const char *path)
 {
 	char *v = NULL;
@@ -473,6 +490,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refused_handshakes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_multi_queue_read_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_problem_log_survives_reconnect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_device_log_is_rate_limited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_closed_then_removed_leaves_nothing, setup,
 						teardown),
 	};
