@@ -147,7 +147,8 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* The toolstack's part: both directories, state 1. */
+/* The toolstack's part: both directories, state 1; then the backend's
+ * answer, InitWait. */
 static void add_vbd(unsigned devid, const char *mode)
 {
 	char be_dir[96], fe_dir[96], p[160];
@@ -167,7 +168,13 @@ static void add_vbd(unsigned devid, const char *mode)
 	W(be_dir, "type", "file");
 	W(be_dir, "params", "%s", img);
 #undef W
+	snprintf(p, sizeof(p), "%s/state", be_dir);
+	wait_for(p, "2");
 }
+
+/* The device most tests use: xvda of domain DOMID. */
+static const char xvda_be[] = "/local/domain/0/backend/vbd/3/51712";
+static const char xvda_fe[] = "/local/domain/3/device/vbd/51712";
 
 /* A device directory's state node: set, or waited for (5 s at most). */
 static void set_state(const char *dir, const char *state)
@@ -256,13 +263,11 @@ static int16_t do_read(struct fe_ring *r, unsigned data, uint64_t sector)
 
 static void test_handshake_io_hostile_restart_remove(void **state)
 {
-	const char *be_dir = "/local/domain/0/backend/vbd/3/51712";
-	const char *fe_dir = "/local/domain/3/device/vbd/51712";
+	const char *be_dir = xvda_be, *fe_dir = xvda_fe;
 	struct fe_ring r;
 
 	(void)state;
 	add_vbd(51712, "w");
-	wait_state(be_dir, "2");
 	assert_string_equal(xs_get("%s/feature-flush-cache", be_dir), "1");
 	assert_string_equal(xs_get("%s/feature-discard", be_dir), "1");
 	assert_string_equal(xs_get("%s/feature-max-indirect-segments", be_dir), "256");
@@ -331,13 +336,11 @@ static void refuse(const char *be_dir, const char *fe_dir, const char *key, cons
 
 static void test_refused_handshakes(void **state)
 {
-	const char *be_dir = "/local/domain/0/backend/vbd/3/51712";
-	const char *fe_dir = "/local/domain/3/device/vbd/51712";
+	const char *be_dir = xvda_be, *fe_dir = xvda_fe;
 	struct fe_ring r;
 
 	(void)state;
 	add_vbd(51712, "w");
-	wait_state(be_dir, "2");
 	refuse(be_dir, fe_dir, "ring-ref", "9999", "cannot map the ring (grant ref 9999");
 	refuse(be_dir, fe_dir, "ring-ref", "12abc", "frontend's ring-ref is missing or not a number");
 	refuse(be_dir, fe_dir, "event-channel", "60", "cannot bind to event channel 60");
@@ -361,7 +364,6 @@ static void test_multi_queue_read_only(void **state)
 
 	(void)state;
 	add_vbd(51728, "r");
-	wait_state(be_dir, "2");
 	assert_string_equal(xs_get("%s/feature-discard", be_dir), "0");
 	for (unsigned i = 0; i < 2; i++) {
 		snprintf(q, sizeof(q), "%s/queue-%u", fe_dir, i);
@@ -396,13 +398,11 @@ static void bad_reads(struct fe_ring *r, unsigned data, unsigned n)
  * (a guest cycling its connection could otherwise fill dom0's log). */
 static void test_problem_log_survives_reconnect(void **state)
 {
-	const char *be_dir = "/local/domain/0/backend/vbd/3/51712";
-	const char *fe_dir = "/local/domain/3/device/vbd/51712";
+	const char *be_dir = xvda_be, *fe_dir = xvda_fe;
 	struct fe_ring r;
 
 	(void)state;
 	add_vbd(51712, "w");
-	wait_state(be_dir, "2");
 	connect_ring(&r, 0, fe_dir, be_dir);
 	assert_int_equal(kb_fake_log_begin(), 0);
 	bad_reads(&r, 10, 40);
@@ -424,13 +424,11 @@ static void test_problem_log_survives_reconnect(void **state)
  * burst of 40 (then one every 10 s), where 60 refusals would write 62. */
 static void test_device_log_is_rate_limited(void **state)
 {
-	const char *be_dir = "/local/domain/0/backend/vbd/3/51712";
-	const char *fe_dir = "/local/domain/3/device/vbd/51712";
+	const char *be_dir = xvda_be, *fe_dir = xvda_fe;
 
 	(void)state;
 	assert_int_equal(kb_fake_log_begin(), 0);
 	add_vbd(51712, "w");
-	wait_state(be_dir, "2");
 	for (unsigned i = 0; i < 60; i++)
 		refuse(be_dir, fe_dir, "ring-ref", "9999", "cannot map the ring (grant ref 9999");
 	assert_int_equal(kb_fake_log_end("d3 vbd 51712: "), 40);
@@ -464,7 +462,6 @@ static void test_closed_then_removed_leaves_nothing(void **state)
 		snprintf(be_dir, sizeof(be_dir), "%s/%u", dom_dir, devid);
 		snprintf(fe_dir, sizeof(fe_dir), "/local/domain/%u/device/vbd/%u", DOMID, devid);
 		add_vbd(devid, "w");
-		wait_state(be_dir, "2");
 		connect_ring(&r, round % 8, fe_dir, be_dir);
 		assert_int_equal(do_read(&r, 40, 0), BLKIF_RSP_OKAY);
 
