@@ -86,6 +86,16 @@ steady_start() {
 	say "STEADY-BEFORE rounds=$(steady_rounds)"
 }
 
+# attacker_start CFG NAME: the attacker, created from CFG; sets t0 (when it
+# started) and hostile (its domid)
+attacker_start() {
+	t0=$(uptime_s)
+	keel create "$1"
+	say "CREATE $2 rc=$?"
+	hostile=$(keel domid "$2" 2>/dev/null)
+	say "HOSTILE-DOMID $hostile"
+}
+
 # attacker_end NAME T0: the attacker's KEEL-HOSTILE-END (else its log, and
 # it is destroyed), then it is gone
 attacker_end() {

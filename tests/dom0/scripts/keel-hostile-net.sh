@@ -35,11 +35,7 @@ steady_start
 
 # 2. The attack. The guest's tally is answered with the counters of its
 # tap, which keel-netback recreates on every connection.
-t0=$(uptime_s)
-keel create "$cfg/hostile-net.cfg"
-say "CREATE hostilenet rc=$?"
-hostile=$(keel domid hostilenet 2>/dev/null)
-say "HOSTILE-DOMID $hostile"
+attacker_start "$cfg/hostile-net.cfg" hostilenet
 tap=/sys/class/net/vif$hostile.0/statistics
 if wait_log hostilenet "KEEL-HOSTILE-FLOOD-START" 300; then
 	say "FLOOD-START rounds=$(steady_rounds)"

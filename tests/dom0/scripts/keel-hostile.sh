@@ -49,11 +49,7 @@ say "IMAGES hostile=$(wc -c <"$img") ro=$(wc -c <"$ro")"
 steady_start
 
 # 2. The attack.
-t0=$(uptime_s)
-keel create "$cfg/hostile.cfg"
-say "CREATE hostile rc=$?"
-hostile=$(keel domid hostile 2>/dev/null)
-say "HOSTILE-DOMID $hostile"
+attacker_start "$cfg/hostile.cfg" hostile
 wait_log hostile "KEEL-HOSTILE-FLOOD-START" 300 && say "FLOOD-START rounds=$(steady_rounds)"
 wait_log hostile "KEEL-HOSTILE-flood " 300 && say "FLOOD-END rounds=$(steady_rounds)"
 attacker_end hostile "$t0"

@@ -120,6 +120,13 @@ unsigned fe_ring_in_flight(const struct fe_ring *r);
  * timeout_ms for the first one. Returns the count, or -1 if the backend
  * published more responses than there are requests. */
 int fe_ring_take(struct fe_ring *r, void *out, size_t rsp_size, unsigned max, int timeout_ms);
+#define RSP_TIMEOUT_MS 30000 /* TCG is slow; no answer at all is a failure */
+/* One round of a flood whose requests are posted: publishes them, takes up
+ * to max responses (waiting RSP_TIMEOUT_MS at most), and keeps in *worst
+ * the longest time between two rounds' answers (*last: when the previous
+ * ones came). Returns how many it took, or 0 with the reason in why. */
+int fe_flood_round(struct fe_ring *r, uint32_t port, void *out, size_t rsp_size, unsigned max,
+		   double *last, double *worst, char *why, size_t why_len);
 
 /* ---- reports ---- */
 

@@ -2,6 +2,7 @@
 /* The frontend's half of a shared ring (io/ring.h): requests posted and
  * published, responses taken. Everything the backend writes (rsp_prod) is
  * read once and checked, never trusted. */
+#include <stdio.h>
 #include <string.h>
 
 #include "front.h"
@@ -86,4 +87,23 @@ int fe_ring_take(struct fe_ring *r, void *out, size_t rsp_size, unsigned max, in
 		if (evtchn_wait((int)(end - now_ms())) < 0)
 			return -1;
 	}
+}
+
+int fe_flood_round(struct fe_ring *r, uint32_t port, void *out, size_t rsp_size, unsigned max,
+		   double *last, double *worst, char *why, size_t why_len)
+{
+	int n;
+
+	fe_ring_push(r, port);
+	n = fe_ring_take(r, out, rsp_size, max, RSP_TIMEOUT_MS);
+	if (n <= 0) {
+		snprintf(why, why_len, n ? "backend published more responses than requests" :
+					   "no response within %d s",
+			 RSP_TIMEOUT_MS / 1000);
+		return 0;
+	}
+	if (now_s() - *last > *worst)
+		*worst = now_s() - *last;
+	*last = now_s();
+	return n;
 }

@@ -40,7 +40,6 @@ int vbd_connect(struct vbd *v, int timeout_s);
 /* ---- what the scenarios share (batch.c; main.c has the request-level
  * scenarios, states.c the xenbus-level ones) ---- */
 
-#define RSP_TIMEOUT_MS 30000 /* TCG is slow; no answer at all is a failure */
 #define NR_DATA 16
 #define VALID_WRITE_SECTOR 4096u
 #define LABEL_RW "keel-hostile-disk"

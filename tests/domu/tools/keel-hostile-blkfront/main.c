@@ -286,19 +286,12 @@ static void flood(double seconds)
 			fe_ring_post(&rw.ring, &b.rq[0], sizeof(struct blkif_request));
 			sent++;
 		}
-		fe_ring_push(&rw.ring, rw.port);
-		n = fe_ring_take(&rw.ring, rsp, sizeof(rsp[0]), RING_SLOTS, RSP_TIMEOUT_MS);
-		if (n <= 0) {
-			snprintf(why, sizeof(why),
-				 n ? "backend published more responses than requests" :
-				     "no response within %d s",
-				 RSP_TIMEOUT_MS / 1000);
+		n = fe_flood_round(&rw.ring, rw.port, rsp, sizeof(rsp[0]), RING_SLOTS, &last, &worst,
+				   why, sizeof(why));
+		if (!n) {
 			bad++;
 			break;
 		}
-		if (now_s() - last > worst)
-			worst = now_s() - last;
-		last = now_s();
 		for (int i = 0; i < n; i++) {
 			uint64_t k = rsp[i].id - base;
 

@@ -267,18 +267,12 @@ static void flood(double seconds)
 				sent++;
 			}
 		}
-		fe_ring_push(&vif.tx, vif.port);
-		n = fe_ring_take(&vif.tx, rsp, sizeof(rsp[0]), 64, RSP_TIMEOUT_MS);
-		if (n <= 0) {
-			snprintf(why, sizeof(why), "%s",
-				 n ? "backend published more responses than requests" :
-				     "no response within 30 s");
+		n = fe_flood_round(&vif.tx, vif.port, rsp, sizeof(rsp[0]), 64, &last, &worst, why,
+				   sizeof(why));
+		if (!n) {
 			bad++;
 			break;
 		}
-		if (now_s() - last > worst)
-			worst = now_s() - last;
-		last = now_s();
 		for (int i = 0; i < n; i++) {
 			unsigned m = (vif.tx.rsp_cons - (unsigned)n + (unsigned)i) & 255;
 			int want = meta[m].ok ? XEN_NETIF_RSP_OKAY : XEN_NETIF_RSP_ERROR;

@@ -14,7 +14,6 @@
 #include "front.h"
 #include "public/io/netif.h"
 
-#define RSP_TIMEOUT_MS 30000 /* TCG is slow; no answer at all is a failure */
 #define NR_TX_PAGES 24 /* pages TX slots point into */
 #define NR_RX_PAGES 64 /* pages posted on the RX ring */
 #define MAX_BATCH 256 /* TX slots one batch may use: the whole ring */
